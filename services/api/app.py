@@ -1,0 +1,209 @@
+"""The HTTP API: health, readiness, latest articles, topic counts, the push endpoint,
+Prometheus metrics and the live dashboard.
+
+The Redis client, the publisher and the metrics are passed in (``create_app``), so tests give
+their own and the process entry point (``run_api``) gives the real ones.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from importlib import resources
+from typing import Any, Protocol
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from starlette.concurrency import run_in_threadpool
+
+from newsmon.core.articles import Rejection, decode_json_object, parse_article_in, to_raw_article
+from newsmon.core.contexts import plover_contexts
+from newsmon.core.metrics import ApiMetrics
+from newsmon.core.records import RawArticle
+from newsmon.core.store import ArticleStore
+
+MAX_BATCH = 100
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+class Publisher(Protocol):
+    def publish(self, article: RawArticle) -> None: ...
+
+    def flush(self, timeout: float = ...) -> int: ...
+
+    def broker_reachable(self) -> bool: ...
+
+
+def _publish_all(publisher: Publisher, articles: list[RawArticle]) -> None:
+    for article in articles:
+        publisher.publish(article)
+    publisher.flush()
+
+
+def _error(status: int, reason: str, detail: str) -> JSONResponse:
+    return JSONResponse({"error": reason, "detail": detail}, status_code=status)
+
+
+def create_app(
+    store: ArticleStore,
+    publisher: Publisher | None,
+    max_article_bytes: int,
+    metrics: ApiMetrics,
+    registry: CollectorRegistry = REGISTRY,
+) -> FastAPI:
+    app = FastAPI(
+        title="newsmon",
+        description="Live geopolitical news monitoring: articles, PLOVER topics, signals.",
+        version="0.1.0",
+    )
+    static_dir = resources.files("newsmon.api").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
+    topic_names = {c.name for c in plover_contexts()}
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Any) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "unmatched")
+        metrics.requests.labels(template, str(response.status_code)).inc()
+        metrics.request_duration.labels(template).observe(time.perf_counter() - started)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict:
+        """The process is up (liveness)."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> JSONResponse:
+        """Redis and the broker are reachable (readiness)."""
+        checks: dict[str, str] = {}
+        try:
+            await store.redis.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            checks["redis"] = f"unreachable: {exc}"
+        if publisher is None:
+            checks["broker"] = "not configured"
+        else:
+            ok = await run_in_threadpool(publisher.broker_reachable)
+            checks["broker"] = "ok" if ok else "unreachable"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/api/articles", tags=["articles"])
+    async def latest_articles(
+        topic: str | None = Query(default=None, description="a PLOVER context, e.g. diplomatic"),
+        limit: int = Query(default=20, ge=1, le=200),
+    ) -> JSONResponse:
+        """Latest enriched articles, newest first, optionally those with a given top topic."""
+        if topic is not None and topic not in topic_names:
+            return _error(422, "unknown_topic", f"{topic!r} is not a PLOVER context")
+        articles = await store.latest_articles(limit=limit, topic=topic)
+        return JSONResponse({"articles": articles})
+
+    @app.get("/api/articles/{article_id}", tags=["articles"])
+    async def one_article(article_id: str) -> JSONResponse:
+        article = await store.get_article(article_id)
+        if article is None:
+            return _error(404, "not_found", f"no article {article_id}")
+        return JSONResponse(article)
+
+    @app.get("/api/topics", tags=["topics"])
+    async def topic_counts(minutes: int = Query(default=60, ge=1, le=1440)) -> dict:
+        """Articles per top topic over the last ``minutes`` (by processing time)."""
+        return {
+            "minutes": minutes,
+            "counts": await store.topic_counts(minutes),
+            "series": await store.topic_series(min(minutes, 180)),
+        }
+
+    @app.get("/api/stats", tags=["operations"])
+    async def pipeline_stats() -> dict:
+        """Totals the worker keeps in Redis: processed, dead-lettered (by reason)."""
+        return await store.stats()
+
+    @app.post(
+        "/articles",
+        tags=["articles"],
+        status_code=202,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "oneOf": [
+                                {"$ref": "#/components/schemas/ArticleIn"},
+                                {"type": "array", "items": {"$ref": "#/components/schemas/ArticleIn"}},
+                            ]
+                        }
+                    }
+                },
+            }
+        },
+    )
+    async def push_articles(request: Request) -> JSONResponse:
+        """Accept one article or a batch (up to 100); valid ones go to ``articles.raw``.
+
+        Each item needs ``text``; ``title``, ``url``, ``source``, ``published`` are optional.
+        A batch is accepted item by item: the answer lists accepted ids and rejected indexes
+        with their reasons (422 when none is accepted).
+        """
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > max_article_bytes * 2:
+            return _error(413, "too_large", f"body over {max_article_bytes * 2} bytes")
+        body = await request.body()
+        if len(body) > max_article_bytes * 2:
+            return _error(413, "too_large", f"body over {max_article_bytes * 2} bytes")
+        try:
+            value = json.loads(body.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            metrics.articles_rejected.labels("not_utf8").inc()
+            return _error(400, "not_utf8", f"invalid UTF-8 at byte {exc.start}")
+        except json.JSONDecodeError as exc:
+            metrics.articles_rejected.labels("invalid_json").inc()
+            return _error(400, "invalid_json", f"{exc.msg} at line {exc.lineno} column {exc.colno}")
+        items = value if isinstance(value, list) else [value]
+        if not items or len(items) > MAX_BATCH:
+            return _error(422, "bad_batch", f"send 1 to {MAX_BATCH} articles")
+        if publisher is None:
+            return _error(503, "no_broker", "this API has no broker configured")
+        valid: list[RawArticle] = []
+        rejected: list[dict] = []
+        for index, item in enumerate(items):
+            encoded = json.dumps(item).encode("utf-8")
+            checked = decode_json_object(encoded, max_article_bytes)
+            parsed = checked if isinstance(checked, Rejection) else parse_article_in(checked)
+            if isinstance(parsed, Rejection):
+                metrics.articles_rejected.labels(parsed.reason).inc()
+                rejected.append({"index": index, "reason": parsed.reason, "detail": parsed.detail})
+                continue
+            valid.append(to_raw_article(parsed, "api"))
+        if valid:
+            await run_in_threadpool(_publish_all, publisher, valid)
+            metrics.articles_accepted.inc(len(valid))
+        accepted = [raw.id for raw in valid]
+        status = 202 if accepted else 422
+        return JSONResponse({"accepted": accepted, "rejected": rejected}, status_code=status)
+
+    @app.get("/", include_in_schema=False)
+    async def dashboard() -> HTMLResponse:
+        return HTMLResponse(static_dir.joinpath("index.html").read_text("utf-8"))
+
+    return app

@@ -1,0 +1,35 @@
+"""Entry point of ``newsmon api``: real Redis, real publisher, uvicorn."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+from redis.asyncio import Redis
+
+from newsmon.api.app import create_app
+from newsmon.core.kafka_clients import ensure_topics
+from newsmon.core.metrics import ApiMetrics
+from newsmon.core.settings import Settings
+from newsmon.core.store import ArticleStore, Keys
+from newsmon.core.topics import TopicNames
+from newsmon.producer.publisher import ArticlePublisher, PublishError
+
+log = logging.getLogger(__name__)
+
+
+def run_api(settings: Settings, host: str, port: int) -> None:
+    if not settings.redis_url:
+        raise SystemExit("newsmon api needs REDIS_URL (or run `newsmon demo`)")
+    redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+    store = ArticleStore(redis, Keys(settings.redis_key_prefix), settings.article_ttl_seconds)
+    publisher = None
+    if settings.kafka_bootstrap_servers:
+        names = TopicNames(settings.topic_prefix)
+        try:
+            ensure_topics(settings, names.all())
+            publisher = ArticlePublisher(settings, names.articles_raw, client_id="newsmon-api")
+        except PublishError as exc:
+            raise SystemExit(str(exc)) from exc
+    app = create_app(store, publisher, settings.max_article_bytes, ApiMetrics.create())
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())

@@ -1,0 +1,92 @@
+"""Every setting newsmon reads, in one frozen class.
+
+No other module reads ``os.environ``: processes build a :class:`Settings` once and pass it
+(or the values they need) down. Variables carry the ``NEWSMON_`` prefix, except the two that
+every Kafka and Redis tool already knows by name, ``KAFKA_BOOTSTRAP_SERVERS`` and ``REDIS_URL``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BrokerProfile(str, Enum):
+    """Client settings that suit a broker.
+
+    ``local`` is for the embedded ``tansu`` broker: short session timeouts (a group join takes
+    half the session timeout), no idempotent producer (tansu fails InitProducerId) and
+    one-record producer batches (tansu answers ListOffsets(LATEST) wrongly for multi-record
+    batches, which breaks Faust table recovery). ``kafka`` keeps the clients' normal defaults.
+    """
+
+    LOCAL = "local"
+    KAFKA = "kafka"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSMON_", frozen=True, extra="ignore")
+
+    kafka_bootstrap_servers: str = Field(
+        default="",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "NEWSMON_KAFKA_BOOTSTRAP_SERVERS"),
+        description="host:port[,host:port]; empty means `newsmon demo` starts a local broker",
+    )
+    redis_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("REDIS_URL", "NEWSMON_REDIS_URL"),
+        description="redis:// or rediss:// URL; empty means `newsmon demo` starts a local server",
+    )
+    broker_profile: BrokerProfile | None = Field(
+        default=None, description="local or kafka; default: local when the broker is embedded"
+    )
+    kafka_security_protocol: str = Field(
+        default="PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"
+    )
+    kafka_sasl_mechanism: str = Field(default="", description="e.g. PLAIN or SCRAM-SHA-512")
+    kafka_sasl_username: str = Field(default="", description="SASL user name")
+    kafka_sasl_password: str = Field(default="", description="SASL password")
+    topic_prefix: str = Field(default="", description="prefix for every Kafka topic name")
+    topic_partitions: int = Field(default=4, ge=1, description="partitions of each topic")
+    topic_replication: int = Field(default=1, ge=1, description="replication factor of topics")
+    app_id: str = Field(default="newsmon", description="Faust app id (consumer group)")
+
+    article_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60, description="article TTL")
+    enriched_stream_maxlen: int = Field(default=10_000, ge=100, description="enriched stream cap")
+    redis_key_prefix: str = Field(default="newsmon", description="prefix of every Redis key")
+    max_article_bytes: int = Field(default=1024 * 1024, ge=1024, description="largest article")
+
+    model_name: str = Field(
+        default="", description="HF model name or path of the encoder; empty: bundled MiniLM"
+    )
+    model_batch_size: int = Field(default=16, ge=1, description="sentences per forward pass")
+    model_max_tokens: int = Field(default=128, ge=16, description="tokens kept per sentence")
+    take_batch: int = Field(default=8, ge=1, description="articles per worker batch")
+    take_within_seconds: float = Field(default=0.2, gt=0, description="wait to fill a batch")
+    torch_threads: int = Field(default=0, ge=0, description="torch threads; 0: torch's default")
+
+    worker_metrics_host: str = Field(default="127.0.0.1", description="worker /metrics bind")
+    worker_metrics_port: int = Field(default=9101, ge=0, description="worker /metrics port")
+    api_host: str = Field(default="127.0.0.1", description="API bind address")
+    api_port: int = Field(default=8000, ge=0, description="API port")
+    data_dir: Path = Field(default=Path(".newsmon-data"), description="embedded servers' data")
+    log_level: str = Field(default="info", description="debug, info, warning, error")
+
+    @property
+    def embedded(self) -> bool:
+        return not self.kafka_bootstrap_servers and not self.redis_url
+
+    @property
+    def effective_broker_profile(self) -> BrokerProfile:
+        if self.broker_profile is not None:
+            return self.broker_profile
+        return BrokerProfile.KAFKA if self.kafka_bootstrap_servers else BrokerProfile.LOCAL
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

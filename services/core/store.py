@@ -1,0 +1,213 @@
+"""Every Redis key newsmon writes or reads, and the writes themselves.
+
+One module owns the key patterns so the worker, the API, the demo and the tests agree on them.
+Writes are idempotent: an article is stored by a Lua script that does nothing if the article
+is already there, so a redelivered Kafka record (after a crash, a rebalance, a replay) changes
+nothing visible: no second counter increment, no second stream entry.
+
+Keys (``{p}`` is the configured prefix):
+
+==============================  ======  ==================================================
+``{p}:article:{id}``            string  enriched article as JSON, expires after the TTL
+``{p}:articles:latest``         zset    article id -> enriched time (newest kept)
+``{p}:topic:{name}:articles``   zset    article id -> enriched time, per top topic
+``{p}:topics:minute:{minute}``  hash    topic -> articles that minute (UTC ``YYYYmmddHHMM``)
+``{p}:stream:enriched``         stream  capped stream of enriched articles
+``{p}:deadletter:{key}``        string  dead letter as JSON, expires after the TTL
+``{p}:stream:deadletter``       stream  capped stream of dead letters
+``{p}:stats``                   hash    processed, deadlettered, deadlettered:{reason}
+==============================  ======  ==================================================
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from redis.asyncio import Redis
+
+from newsmon.core.records import DeadLetter, EnrichedArticle
+
+LATEST_KEPT = 1000
+MINUTE_BUCKET_TTL_SECONDS = 3 * 24 * 3600
+
+# KEYS: article, latest, stream, stats, minute bucket, then one zset per top topic.
+# ARGV: article json, ttl, id, enriched_at, stream maxlen, latest kept, bucket ttl, topics...
+_STORE_ARTICLE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -tonumber(ARGV[6]) - 1)
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'id', ARGV[3], 'article', ARGV[1])
+redis.call('HINCRBY', KEYS[4], 'processed', 1)
+for i = 8, #ARGV do
+  redis.call('HINCRBY', KEYS[5], ARGV[i], 1)
+  redis.call('ZADD', KEYS[i - 2], ARGV[4], ARGV[3])
+  redis.call('ZREMRANGEBYRANK', KEYS[i - 2], 0, -tonumber(ARGV[6]) - 1)
+end
+redis.call('EXPIRE', KEYS[5], ARGV[7])
+return 1
+"""
+
+# KEYS: dead letter, stream, stats. ARGV: json, ttl, maxlen, reason.
+_STORE_DEADLETTER = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'record_key', ARGV[5], 'deadletter', ARGV[1])
+redis.call('HINCRBY', KEYS[3], 'deadlettered', 1)
+redis.call('HINCRBY', KEYS[3], 'deadlettered:' .. ARGV[4], 1)
+return 1
+"""
+
+
+def minute_bucket(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y%m%d%H%M")
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The key patterns, with a deployment's prefix (tests use a uuid prefix)."""
+
+    prefix: str = "newsmon"
+
+    def article(self, article_id: str) -> str:
+        return f"{self.prefix}:article:{article_id}"
+
+    @property
+    def latest(self) -> str:
+        return f"{self.prefix}:articles:latest"
+
+    def topic_articles(self, topic: str) -> str:
+        return f"{self.prefix}:topic:{topic}:articles"
+
+    def topic_minute(self, bucket: str) -> str:
+        return f"{self.prefix}:topics:minute:{bucket}"
+
+    @property
+    def enriched_stream(self) -> str:
+        return f"{self.prefix}:stream:enriched"
+
+    def deadletter(self, record_key: str) -> str:
+        return f"{self.prefix}:deadletter:{record_key}"
+
+    @property
+    def deadletter_stream(self) -> str:
+        return f"{self.prefix}:stream:deadletter"
+
+    @property
+    def stats(self) -> str:
+        return f"{self.prefix}:stats"
+
+
+class ArticleStore:
+    """Reads and idempotent writes of newsmon's results; the Redis client is passed in."""
+
+    def __init__(
+        self, redis: Redis, keys: Keys, ttl_seconds: int, stream_maxlen: int = 10_000
+    ) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.ttl_seconds = ttl_seconds
+        self.stream_maxlen = stream_maxlen
+        self._store_article = redis.register_script(_STORE_ARTICLE)
+        self._store_deadletter = redis.register_script(_STORE_DEADLETTER)
+
+    async def store_article(self, article: EnrichedArticle) -> bool:
+        """Store an enriched article; False if it was already stored (a redelivery)."""
+        keys = [
+            self.keys.article(article.id),
+            self.keys.latest,
+            self.keys.enriched_stream,
+            self.keys.stats,
+            self.keys.topic_minute(minute_bucket(article.enriched_at)),
+            *(self.keys.topic_articles(t) for t in article.top_topics),
+        ]
+        args = [
+            article.model_dump_json(),
+            self.ttl_seconds,
+            article.id,
+            article.enriched_at,
+            self.stream_maxlen,
+            LATEST_KEPT,
+            MINUTE_BUCKET_TTL_SECONDS,
+            *article.top_topics,
+        ]
+        return bool(await self._store_article(keys=keys, args=args))
+
+    async def store_deadletter(self, letter: DeadLetter) -> bool:
+        keys = [self.keys.deadletter(letter.record_key), self.keys.deadletter_stream, self.keys.stats]
+        args = [
+            letter.model_dump_json(),
+            self.ttl_seconds,
+            self.stream_maxlen,
+            letter.reason,
+            letter.record_key,
+        ]
+        return bool(await self._store_deadletter(keys=keys, args=args))
+
+    async def get_article(self, article_id: str) -> dict | None:
+        raw = await self.redis.get(self.keys.article(article_id))
+        return json.loads(raw) if raw else None
+
+    async def get_deadletter(self, record_key: str) -> dict | None:
+        raw = await self.redis.get(self.keys.deadletter(record_key))
+        return json.loads(raw) if raw else None
+
+    async def latest_articles(self, limit: int = 20, topic: str | None = None) -> list[dict]:
+        index = self.keys.topic_articles(topic) if topic else self.keys.latest
+        ids = await self.redis.zrevrange(index, 0, limit - 1)
+        if not ids:
+            return []
+        raws = await self.redis.mget([self.keys.article(i.decode()) for i in ids])
+        return [json.loads(raw) for raw in raws if raw]
+
+    async def topic_counts(self, minutes: int = 60, now: float | None = None) -> dict[str, int]:
+        """Articles per top topic over the last ``minutes`` minutes."""
+        now = time.time() if now is None else now
+        buckets = [self.keys.topic_minute(minute_bucket(now - 60 * m)) for m in range(minutes)]
+        pipe = self.redis.pipeline(transaction=False)
+        for bucket in buckets:
+            pipe.hgetall(bucket)
+        totals: dict[str, int] = {}
+        for counts in await pipe.execute():
+            for topic, count in counts.items():
+                totals[topic.decode()] = totals.get(topic.decode(), 0) + int(count)
+        return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+
+    async def topic_series(self, minutes: int = 60, now: float | None = None) -> list[dict]:
+        """Per-minute topic counts, oldest first, for charts."""
+        now = time.time() if now is None else now
+        labels = [minute_bucket(now - 60 * m) for m in reversed(range(minutes))]
+        pipe = self.redis.pipeline(transaction=False)
+        for label in labels:
+            pipe.hgetall(self.keys.topic_minute(label))
+        rows = await pipe.execute()
+        return [
+            {"minute": label, "counts": {k.decode(): int(v) for k, v in row.items()}}
+            for label, row in zip(labels, rows)
+        ]
+
+    async def stats(self) -> dict[str, int]:
+        raw = await self.redis.hgetall(self.keys.stats)
+        return {k.decode(): int(v) for k, v in raw.items()}
+
+    async def existing(self, article_ids: list[str]) -> set[str]:
+        """Which of these articles are stored (the demo's progress, the tests' checks)."""
+        if not article_ids:
+            return set()
+        pipe = self.redis.pipeline(transaction=False)
+        for article_id in article_ids:
+            pipe.exists(self.keys.article(article_id))
+        flags = await pipe.execute()
+        return {a for a, flag in zip(article_ids, flags) if flag}
+
+    async def existing_deadletters(self, record_keys: list[str]) -> set[str]:
+        if not record_keys:
+            return set()
+        pipe = self.redis.pipeline(transaction=False)
+        for key in record_keys:
+            pipe.exists(self.keys.deadletter(key))
+        flags = await pipe.execute()
+        return {k for k, flag in zip(record_keys, flags) if flag}

@@ -1,0 +1,252 @@
+"""``newsmon demo``: the whole pipeline on the seeds, from one command.
+
+Starts what is not configured (a local broker, a local Redis-protocol server), then the stream
+worker and the API as child processes, replays the seeds plus a fixed set of poison records,
+and follows the results in Redis until every record is either stored or dead-lettered.
+Every child is stopped on exit, Ctrl-C included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from redis.asyncio import Redis
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from newsmon.core.kafka_clients import ensure_topics
+from newsmon.core.settings import BrokerProfile, Settings
+from newsmon.core.store import ArticleStore, Keys
+from newsmon.core.topics import TopicNames
+from newsmon.local.processes import ManagedProcess, ProcessFailed, ProcessGroup, free_port, port_open
+from newsmon.local.servers import start_local_broker, start_local_redis
+from newsmon.producer.poison import poison_records
+from newsmon.producer.publisher import ArticlePublisher
+from newsmon.producer.replay import replay
+from newsmon.producer.sources import expand_paths, read_articles
+
+PROCESSING_TIMEOUT_S = 900
+POLL_INTERVAL_S = 0.5
+
+
+@dataclass
+class DemoReport:
+    articles_in: int = 0
+    processed: int = 0
+    dead_lettered: int = 0
+    dead_letter_reasons: dict[str, int] = field(default_factory=dict)
+    rejected_at_edge: list[dict] = field(default_factory=list)
+    topics: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    articles_per_second: float = 0.0
+    dashboard_url: str = ""
+    kafka_bootstrap_servers: str = ""
+    redis_url: str = ""
+    embedded: list[str] = field(default_factory=list)
+    article_ids: list[str] = field(default_factory=list)
+    complete: bool = False
+
+
+def _child_env(settings: Settings, bootstrap: str, redis_url: str, profile: BrokerProfile) -> dict:
+    env = dict(os.environ)
+    env.update(
+        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+        REDIS_URL=redis_url,
+        NEWSMON_BROKER_PROFILE=profile.value,
+        NEWSMON_WORKER_METRICS_PORT=str(free_port()),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _raise_on_sigterm() -> None:
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+class Demo:
+    def __init__(self, settings: Settings, seed_paths: list[Path], console: Console) -> None:
+        self.settings = settings
+        self.seed_paths = seed_paths
+        self.console = console
+        self.group = ProcessGroup(settings.data_dir / "logs")
+        self.report = DemoReport()
+
+    def run(self, once: bool, report_path: Path | None) -> int:
+        _raise_on_sigterm()
+        try:
+            status = self._run(once)
+        except KeyboardInterrupt:
+            self.console.print("[yellow]Interrupted: stopping every process the demo started.")
+            status = 130
+        except ProcessFailed as exc:
+            self.console.print(f"[red]A process failed:[/] {exc}")
+            status = 1
+        finally:
+            self.group.stop_all()
+        if report_path:
+            report_path.write_text(json.dumps(asdict(self.report), indent=2))
+        return status
+
+    def _run(self, once: bool) -> int:
+        started = time.monotonic()
+        settings = self.settings
+        bootstrap, redis_url = settings.kafka_bootstrap_servers, settings.redis_url
+        profile = settings.effective_broker_profile
+        with self.console.status("Starting servers…"):
+            if not bootstrap:
+                broker = start_local_broker(self.group)
+                bootstrap, profile = broker.bootstrap_servers, BrokerProfile.LOCAL
+                self.report.embedded.append("tansu")
+            if not redis_url:
+                local_redis = start_local_redis(self.group, settings.data_dir / "valkey")
+                redis_url = local_redis.url
+                self.report.embedded.append("valkey")
+        self.report.kafka_bootstrap_servers, self.report.redis_url = bootstrap, redis_url
+        run_settings = settings.model_copy(
+            update={
+                "kafka_bootstrap_servers": bootstrap,
+                "redis_url": redis_url,
+                "broker_profile": profile,
+            }
+        )
+        names = TopicNames(settings.topic_prefix)
+        ensure_topics(run_settings, names.all())
+        env = _child_env(settings, bootstrap, redis_url, profile)
+        worker = self.group.start("worker", [sys.executable, "-m", "newsmon", "worker"], env=env)
+        api_port = settings.api_port if not port_open("127.0.0.1", settings.api_port) else free_port()
+        api = self.group.start(
+            "api",
+            [sys.executable, "-m", "newsmon", "api", "--host", settings.api_host, "--port", str(api_port)],
+            env=env,
+        )
+        self.report.dashboard_url = f"http://{settings.api_host}:{api_port}/"
+        self.console.print(
+            f"Broker [bold]{bootstrap}[/] ({profile.value} profile), Redis [bold]{redis_url}[/]; "
+            f"logs in {self.group.log_dir}"
+        )
+
+        articles, rejected = [], []
+        for path in expand_paths(self.seed_paths):
+            for item in read_articles(path, settings.max_article_bytes):
+                if item.article is not None:
+                    articles.append(item.article)
+                else:
+                    assert item.rejection is not None
+                    rejected.append(
+                        {"location": item.location, "reason": item.rejection.reason,
+                         "detail": item.rejection.detail}
+                    )
+        self.report.rejected_at_edge = rejected
+        for entry in rejected:
+            self.console.print(f"[yellow]skipped[/] {entry['location']}: {entry['reason']} ({entry['detail']})")
+        poison = poison_records()
+
+        progress = Progress(
+            TextColumn("{task.description:<14}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+        )
+        with progress:
+            produced = progress.add_task("produced", total=len(articles) + len(poison))
+            enriched = progress.add_task("enriched", total=len(articles))
+            dead = progress.add_task("dead-lettered", total=len(poison))
+            with ArticlePublisher(run_settings, names.articles_raw, "newsmon-demo") as publisher:
+                result = replay(
+                    articles, publisher, on_sent=lambda n: progress.update(produced, completed=n)
+                )
+                for record in poison:
+                    publisher.publish_raw(record.key, record.payload)
+                publisher.flush()
+                progress.update(produced, completed=result.sent + len(poison))
+            ids = sorted(set(result.ids))
+            progress.update(enriched, total=len(ids))
+            self.report.articles_in = result.sent
+            self.report.article_ids = ids
+            asyncio.run(
+                self._follow(run_settings, ids, [p.key for p in poison], progress, enriched, dead, worker)
+            )
+        self.report.seconds = round(time.monotonic() - started, 2)
+        self.report.articles_per_second = round(self.report.processed / self.report.seconds, 2)
+        self._print_summary()
+        if not self.report.complete:
+            return 1
+        if once:
+            return 0
+        self.console.print(f"Dashboard at [bold]{self.report.dashboard_url}[/]; Ctrl-C stops everything.")
+        while worker.running() and api.running():
+            time.sleep(1)
+        raise ProcessFailed("the worker or the API stopped; see the logs above")
+
+    async def _follow(
+        self,
+        settings: Settings,
+        ids: list[str],
+        poison_keys: list[str],
+        progress: Progress,
+        enriched_task: int,
+        dead_task: int,
+        worker: ManagedProcess,
+    ) -> None:
+        redis = Redis.from_url(settings.redis_url)
+        store = ArticleStore(redis, Keys(settings.redis_key_prefix), settings.article_ttl_seconds)
+        deadline = time.monotonic() + PROCESSING_TIMEOUT_S
+        try:
+            while time.monotonic() < deadline:
+                if not worker.running():
+                    raise ProcessFailed(
+                        f"the worker exited ({worker.popen.returncode}):\n{worker.log_tail()}"
+                    )
+                stored = await store.existing(ids)
+                lettered = await store.existing_deadletters(poison_keys)
+                progress.update(enriched_task, completed=len(stored))
+                progress.update(dead_task, completed=len(lettered))
+                if len(stored) == len(ids) and len(lettered) == len(poison_keys):
+                    self.report.complete = True
+                    break
+                await asyncio.sleep(POLL_INTERVAL_S)
+            self.report.processed = len(stored)
+            self.report.dead_lettered = len(lettered)
+            reasons: Counter[str] = Counter()
+            for key in lettered:
+                letter = await store.get_deadletter(key)
+                if letter:
+                    reasons[letter["reason"]] += 1
+            self.report.dead_letter_reasons = dict(reasons)
+            topics: Counter[str] = Counter()
+            for article_id in stored:
+                article = await store.get_article(article_id)
+                if article:
+                    topics.update(article["top_topics"])
+            self.report.topics = dict(topics.most_common())
+        finally:
+            await redis.aclose()
+
+    def _print_summary(self) -> None:
+        r = self.report
+        table = Table(title="newsmon demo", show_header=False)
+        table.add_row("articles in", str(r.articles_in))
+        table.add_row("processed", str(r.processed))
+        table.add_row(
+            "dead-lettered",
+            f"{r.dead_lettered} ({', '.join(f'{k}: {v}' for k, v in sorted(r.dead_letter_reasons.items()))})",
+        )
+        table.add_row("rejected at the edge", str(len(r.rejected_at_edge)))
+        table.add_row("top topics", ", ".join(f"{k} {v}" for k, v in list(r.topics.items())[:6]))
+        table.add_row("time taken", f"{r.seconds:.1f} s ({r.articles_per_second} articles/s overall)")
+        table.add_row("dashboard", r.dashboard_url)
+        table.add_row("complete", "yes" if r.complete else "[red]no: timed out")
+        self.console.print(table)

@@ -1,0 +1,152 @@
+"""The stream worker: one Faust app whose agents only decode, call pure steps, and send.
+
+``enrich_articles`` reads ``articles.raw`` in batches (``take_events``), dead-letters what is
+invalid, runs the topic model's forward pass in a thread (so the event loop keeps heartbeats
+flowing), stores results in Redis idempotently and forwards them to ``articles.enriched``.
+An infrastructure fault (Redis down) stalls the agent with backoff instead of skipping records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import faust
+from prometheus_client import start_http_server
+from redis.asyncio import Redis
+
+from newsmon.core.encoder import SentenceEncoder
+from newsmon.core.kafka_clients import faust_app_kwargs
+from newsmon.core.metrics import WorkerMetrics
+from newsmon.core.records import DeadLetter
+from newsmon.core.settings import Settings
+from newsmon.core.store import ArticleStore, Keys
+from newsmon.core.topic_model import ArticleText, ContextTopicModel
+from newsmon.core.topics import TopicNames
+from newsmon.worker.enrichment import IncomingRecord, build_enriched, split_valid
+from newsmon.worker.retry import retry_forever
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerDeps:
+    """What the agents need, built once at start-up and passed in (tests pass their own)."""
+
+    store: ArticleStore
+    model: ContextTopicModel
+    metrics: WorkerMetrics
+    executor: ThreadPoolExecutor
+
+
+def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
+    encoder = SentenceEncoder(
+        settings.model_name,
+        batch_size=settings.model_batch_size,
+        max_tokens=settings.model_max_tokens,
+        torch_threads=settings.torch_threads,
+    )
+    redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
+    store = ArticleStore(
+        redis,
+        Keys(settings.redis_key_prefix),
+        ttl_seconds=settings.article_ttl_seconds,
+        stream_maxlen=settings.enriched_stream_maxlen,
+    )
+    return WorkerDeps(
+        store=store,
+        model=ContextTopicModel(encoder),
+        metrics=metrics,
+        executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="model"),
+    )
+
+
+def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
+    names = TopicNames(settings.topic_prefix)
+    app = faust.App(settings.app_id, **faust_app_kwargs(settings))
+    raw_topic = app.topic(names.articles_raw, key_serializer="raw", value_serializer="raw")
+    enriched_topic = app.topic(
+        names.articles_enriched, key_serializer="raw", value_serializer="raw"
+    )
+    deadletter_topic = app.topic(
+        names.articles_deadletter, key_serializer="raw", value_serializer="raw"
+    )
+    metrics, store, model = deps.metrics, deps.store, deps.model
+
+    async def send_deadletter(letter: DeadLetter) -> None:
+        metrics.articles_deadlettered.labels(letter.reason).inc()
+        await deadletter_topic.send(
+            key=letter.record_key.encode(), value=letter.model_dump_json().encode()
+        )
+        await retry_forever(lambda: store.store_deadletter(letter), metrics, "store dead letter")
+
+    @app.agent(raw_topic)
+    async def enrich_articles(stream: faust.StreamT) -> None:
+        loop = asyncio.get_running_loop()
+        async for events in stream.take_events(
+            settings.take_batch, within=settings.take_within_seconds
+        ):
+            started = time.perf_counter()
+            records = [
+                IncomingRecord(
+                    key=event.key,
+                    payload=event.value,
+                    topic=event.message.topic,
+                    partition=event.message.partition,
+                    offset=event.message.offset,
+                )
+                for event in events
+            ]
+            metrics.articles_received.inc(len(records))
+            articles, letters = split_valid(records, settings.max_article_bytes, time.time())
+            for letter in letters:
+                await send_deadletter(letter)
+
+            ids = [a.id for a in articles]
+            stored_before = await retry_forever(
+                lambda: store.existing(ids), metrics, "check stored articles"
+            )
+            fresh = [a for a in articles if a.id not in stored_before]
+            metrics.articles_duplicate.inc(len(articles) - len(fresh))
+            if fresh:
+                prepared = model.preprocess([ArticleText(a.title, a.text) for a in fresh])
+                forward_started = time.perf_counter()
+                prepared = await loop.run_in_executor(deps.executor, model.forward, prepared)
+                metrics.model_batch_duration.observe(time.perf_counter() - forward_started)
+                metrics.model_batch_sentences.observe(sum(len(s) for s in prepared.sentences))
+                results = model.postprocess(prepared)
+                for raw, topics in zip(fresh, results):
+                    enriched = build_enriched(raw, topics, model.label, time.time())
+                    stored = await retry_forever(
+                        lambda: store.store_article(enriched), metrics, "store article"
+                    )
+                    if stored:
+                        metrics.articles_processed.inc()
+                        metrics.end_to_end_latency.observe(time.time() - raw.produced_at)
+                    else:
+                        metrics.articles_duplicate.inc()
+                    await enriched_topic.send(
+                        key=enriched.id.encode(), value=enriched.model_dump_json().encode()
+                    )
+            metrics.processing_duration.observe(time.perf_counter() - started)
+
+    return app
+
+
+def run_worker(settings: Settings) -> None:
+    """Entry point of ``newsmon worker``: metrics server, model, then the Faust worker."""
+    if not settings.kafka_bootstrap_servers or not settings.redis_url:
+        raise SystemExit(
+            "newsmon worker needs KAFKA_BOOTSTRAP_SERVERS and REDIS_URL "
+            "(or run `newsmon demo`, which starts local ones)"
+        )
+    metrics = WorkerMetrics.create()
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
+    deps = build_deps(settings, metrics)
+    app = create_app(settings, deps)
+    worker = faust.Worker(app, loglevel=settings.log_level.upper(), quiet=True)
+    worker.execute_from_commandline()

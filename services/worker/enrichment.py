@@ -1,0 +1,79 @@
+"""The worker's pure steps: split a batch into valid articles and dead letters, and build
+enriched records. No Kafka, Redis or asyncio here, so all of it is tested with plain tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from newsmon.core.articles import Rejection, parse_raw_article, payload_key
+from newsmon.core.records import DeadLetter, EnrichedArticle, RawArticle
+from newsmon.core.topic_model import TopicResult
+
+EXCERPT_CHARS = 500
+
+
+@dataclass(frozen=True)
+class IncomingRecord:
+    key: bytes | None
+    payload: bytes
+    topic: str
+    partition: int | None = None
+    offset: int | None = None
+
+    @property
+    def record_key(self) -> str:
+        if self.key:
+            try:
+                return self.key.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        return payload_key(self.payload)
+
+
+def dead_letter(record: IncomingRecord, rejection: Rejection, failed_at: float) -> DeadLetter:
+    return DeadLetter(
+        record_key=record.record_key,
+        reason=rejection.reason,
+        detail=rejection.detail[:1000],
+        payload_excerpt=record.payload[:EXCERPT_CHARS].decode("utf-8", errors="replace"),
+        payload_bytes=len(record.payload),
+        source_topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        failed_at=failed_at,
+    )
+
+
+def split_valid(
+    records: list[IncomingRecord], max_bytes: int, now: float
+) -> tuple[list[RawArticle], list[DeadLetter]]:
+    """The ``oks, errs`` split: valid articles (first copy of each id) and dead letters."""
+    oks: list[RawArticle] = []
+    errs: list[DeadLetter] = []
+    seen: set[str] = set()
+    for record in records:
+        parsed = parse_raw_article(record.payload, max_bytes)
+        if isinstance(parsed, Rejection):
+            errs.append(dead_letter(record, parsed, now))
+        elif parsed.id not in seen:
+            seen.add(parsed.id)
+            oks.append(parsed)
+    return oks, errs
+
+
+def build_enriched(
+    raw: RawArticle, topics: TopicResult, topic_model: str, enriched_at: float
+) -> EnrichedArticle:
+    return EnrichedArticle(
+        id=raw.id,
+        title=raw.title,
+        url=raw.url,
+        source=raw.source,
+        published=raw.published,
+        produced_at=raw.produced_at,
+        enriched_at=enriched_at,
+        sentences=topics.sentences,
+        topics=topics.topics,
+        top_topics=topics.top_topics,
+        topic_model=topic_model,
+    )
