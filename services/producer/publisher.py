@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kafka import KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
 
-from newsmon.core.kafka_clients import producer_kwargs
+from newsmon.core.kafka_clients import admin_kwargs, producer_kwargs
 from newsmon.core.records import RawArticle
 from newsmon.core.settings import Settings
 
@@ -30,6 +30,7 @@ class ArticlePublisher:
     def __init__(self, settings: Settings, topic: str, client_id: str = "newsmon-producer") -> None:
         self.topic = topic
         self.bootstrap = settings.kafka_bootstrap_servers
+        self._admin_kwargs = admin_kwargs(settings)
         try:
             self.producer = KafkaProducer(**producer_kwargs(settings, client_id))
         except KafkaError as exc:
@@ -67,7 +68,17 @@ class ArticlePublisher:
         return confirmed
 
     def broker_reachable(self) -> bool:
-        return bool(self.producer.bootstrap_connected())
+        """Ask the cluster for its metadata (readiness probes): True if a broker answers."""
+        try:
+            admin = KafkaAdminClient(**{**self._admin_kwargs, "request_timeout_ms": 3000})
+        except KafkaError:
+            return False
+        try:
+            return bool(admin.describe_cluster().get("brokers"))
+        except KafkaError:
+            return False
+        finally:
+            admin.close()
 
     def close(self) -> None:
         try:

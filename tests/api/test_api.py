@@ -1,0 +1,124 @@
+"""The API against a real Redis-protocol server and the real local broker."""
+
+import asyncio
+import json
+import time
+from typing import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client import CollectorRegistry
+from redis.asyncio import Redis
+
+from newsmon.api.app import CSP, create_app
+from newsmon.core.kafka_clients import ensure_topics
+from newsmon.core.metrics import ApiMetrics
+from newsmon.core.records import EnrichedArticle
+from newsmon.core.settings import Settings
+from newsmon.core.store import ArticleStore, Keys
+from newsmon.core.topics import TopicNames
+from newsmon.producer.publisher import ArticlePublisher
+from tests.kafka_helpers import consume_all
+
+pytestmark = pytest.mark.integration
+LIMIT = 64 * 1024
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    names = TopicNames(settings.topic_prefix)
+    ensure_topics(settings, names.all())
+    publisher = ArticlePublisher(settings, names.articles_raw, "api-test")
+    redis = Redis.from_url(settings.redis_url)
+    store = ArticleStore(redis, Keys(settings.redis_key_prefix), ttl_seconds=3600)
+    registry = CollectorRegistry()
+    app = create_app(store, publisher, LIMIT, ApiMetrics.create(registry), registry)
+    with TestClient(app) as test_client:
+        test_client.store = store  # type: ignore[attr-defined]
+        yield test_client
+    publisher.close()
+
+
+def test_health_readiness_openapi_and_metrics(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"] == {"redis": "ok", "broker": "ok"}
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/articles", "/api/topics", "/articles", "/healthz", "/readyz"} <= set(paths)
+    metrics = client.get("/metrics").text
+    assert 'newsmon_api_requests_total{route="/healthz",status="200"} 1.0' in metrics
+
+
+def test_post_one_and_a_batch_reaches_the_broker(client: TestClient, settings: Settings) -> None:
+    one = client.post("/articles", json={"title": "A", "text": "Iran and Oman held talks."})
+    assert one.status_code == 202, one.text
+    batch = client.post(
+        "/articles",
+        json=[{"text": "Troops moved."}, {"text": "  "}, {"text": "Envoys met.", "url": "ftp://x"}],
+    )
+    assert batch.status_code == 202
+    body = batch.json()
+    assert len(body["accepted"]) == 1
+    assert [(r["index"], r["reason"]) for r in body["rejected"]] == [
+        (1, "empty_text"), (2, "schema_violation")
+    ]
+    names = TopicNames(settings.topic_prefix)
+    records = consume_all(settings.kafka_bootstrap_servers, names.articles_raw, 2)
+    ids = {r.key.decode() for r in records}
+    assert ids == set(one.json()["accepted"]) | set(body["accepted"])
+    assert {json.loads(r.value)["ingested_by"] for r in records} == {"api"}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "reason"),
+    [
+        (b"{not json", 400, "invalid_json"),
+        (b"\xff\xfe", 400, "not_utf8"),
+        (b'{"title": "no text"}', 422, None),
+        (b"[]", 422, "bad_batch"),
+        (json.dumps([{"text": "x"}] * 101).encode(), 422, "bad_batch"),
+        (json.dumps({"text": "x" * (LIMIT + 10)}).encode(), 422, None),
+        (json.dumps({"text": "x" * (3 * LIMIT)}).encode(), 413, "too_large"),
+    ],
+)
+def test_bad_bodies_get_a_4xx_with_the_reason(
+    client: TestClient, body: bytes, status: int, reason: str | None
+) -> None:
+    response = client.post("/articles", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == status, response.text
+    payload = response.json()
+    if reason:
+        assert payload["error"] == reason
+    else:
+        assert payload["accepted"] == [] and payload["rejected"][0]["reason"]
+
+
+def test_reads_latest_articles_topics_and_stats(client: TestClient) -> None:
+    now = time.time()
+    article = EnrichedArticle(
+        id="art1", title="<script>alert(1)</script>", url=None, source="s", published=None,
+        produced_at=now, enriched_at=now, sentences=["x"], topics={"health": 1.0},
+        top_topics=["health"], topic_model="m",
+    )
+    store: ArticleStore = client.store  # type: ignore[attr-defined]
+    client.portal.call(store.store_article, article)  # type: ignore[attr-defined]
+    latest = client.get("/api/articles").json()["articles"]
+    assert [a["id"] for a in latest] == ["art1"]
+    assert client.get("/api/articles", params={"topic": "health"}).json()["articles"]
+    assert client.get("/api/articles", params={"topic": "military"}).json()["articles"] == []
+    assert client.get("/api/articles", params={"topic": "nonsense"}).status_code == 422
+    assert client.get("/api/articles/art1").json()["title"] == "<script>alert(1)</script>"
+    assert client.get("/api/articles/nope").status_code == 404
+    assert client.get("/api/topics", params={"minutes": 5}).json()["counts"] == {"health": 1}
+    assert client.get("/api/stats").json() == {"processed": 1}
+
+
+def test_dashboard_is_served_with_a_content_security_policy(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"] == CSP
+    assert "script-src 'self'" in CSP and "unsafe-inline" not in CSP
+    assert '<script src="/static/dashboard.js">' in page.text
+    script = client.get("/static/dashboard.js").text
+    assert ".innerHTML =" not in script and "textContent" in script
