@@ -9,12 +9,10 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
-from rich.console import Console
-
 from newsmon.core.settings import Settings
+from rich.console import Console
 
 app = typer.Typer(
     name="newsmon",
@@ -57,7 +55,7 @@ def _require_broker(settings: Settings) -> None:
 def demo(
     seeds: list[Path] = typer.Argument(None, help="seed files or folders [default: seeds/]"),
     once: bool = typer.Option(False, "--once", help="exit 0 once the replay is fully processed"),
-    report: Optional[Path] = typer.Option(None, "--report", help="write the summary as JSON"),
+    report: Path | None = typer.Option(None, "--report", help="write the summary as JSON"),
 ) -> None:
     """Run the whole pipeline on the seeds (local broker and Redis unless configured)."""
     from newsmon.local.demo import Demo
@@ -74,8 +72,8 @@ def demo(
 @app.command()
 def replay(
     paths: list[Path] = typer.Argument(..., help="seed .txt / .jsonl files or folders"),
-    rate: Optional[float] = typer.Option(None, "--rate", min=0.01, help="articles per second"),
-    speedup: Optional[float] = typer.Option(
+    rate: float | None = typer.Option(None, "--rate", min=0.01, help="articles per second"),
+    speedup: float | None = typer.Option(
         None, "--speedup", min=0.001, help="replay by published time, this many times faster"
     ),
     loop: bool = typer.Option(False, "--loop", help="start again at the end, until Ctrl-C"),
@@ -118,7 +116,7 @@ def replay(
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc
     except KeyboardInterrupt:
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     console.print(f"sent {result.sent} articles to {names.articles_raw}; skipped {skipped}")
 
 
@@ -150,7 +148,7 @@ def ingest_rss(
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc
     except KeyboardInterrupt:
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
 
 
 @app.command()
@@ -166,8 +164,8 @@ def worker() -> None:
 
 @app.command()
 def api(
-    host: Optional[str] = typer.Option(None, "--host", help="bind address [env: NEWSMON_API_HOST]"),
-    port: Optional[int] = typer.Option(None, "--port", help="port [env: NEWSMON_API_PORT]"),
+    host: str | None = typer.Option(None, "--host", help="bind address [env: NEWSMON_API_HOST]"),
+    port: int | None = typer.Option(None, "--port", help="port [env: NEWSMON_API_PORT]"),
 ) -> None:
     """Run the HTTP API and dashboard (FastAPI on uvicorn)."""
     from newsmon.api.server import run_api

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from newsmon.core.settings import BrokerProfile, Settings
 from newsmon.local.processes import ProcessGroup
 from newsmon.local.servers import start_local_broker, start_local_redis

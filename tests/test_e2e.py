@@ -14,9 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from prometheus_client import CollectorRegistry
-from redis.asyncio import Redis
-
 from newsmon.api.app import create_app
 from newsmon.core.articles import article_id
 from newsmon.core.metrics import ApiMetrics
@@ -26,6 +23,9 @@ from newsmon.core.topics import TopicNames
 from newsmon.local.processes import free_port
 from newsmon.producer.poison import poison_records
 from newsmon.producer.sources import read_articles
+from prometheus_client import CollectorRegistry
+from redis.asyncio import Redis
+
 from tests.conftest import REPO
 from tests.kafka_helpers import consume_all
 
@@ -79,7 +79,11 @@ def test_demo_once_against_configured_servers(settings: Settings, tmp_path: Path
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "newsmon", "demo", "--once", "--report", str(report_path)],
-        env=env, cwd=REPO, capture_output=True, text=True, timeout=600,
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     print(f"demo --once on configured servers: {time.monotonic() - started:.1f}s")
@@ -89,7 +93,9 @@ def test_demo_once_against_configured_servers(settings: Settings, tmp_path: Path
     assert report["processed"] == SEED_COUNT
     expected_reasons: dict[str, int] = {}
     for poison in poison_records():
-        expected_reasons[poison.expected_reason] = expected_reasons.get(poison.expected_reason, 0) + 1
+        expected_reasons[poison.expected_reason] = (
+            expected_reasons.get(poison.expected_reason, 0) + 1
+        )
     assert report["dead_letter_reasons"] == expected_reasons
     assert "articles in" in done.stdout and "dashboard" in done.stdout
     assert not processes_mentioning(settings.app_id), "the demo left processes behind"
@@ -139,7 +145,11 @@ def test_embedded_demo_serves_the_dashboard_and_stops_cleanly_on_ctrl_c(tmp_path
     env = demo_env(NEWSMON_DATA_DIR=str(data_dir), NEWSMON_API_PORT=str(free_port()))
     demo = subprocess.Popen(
         [sys.executable, "-m", "newsmon", "demo", "--report", str(report_path)],
-        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     output: list[str] = []
     try:

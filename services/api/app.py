@@ -15,14 +15,13 @@ from typing import Any, Protocol
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
-from starlette.concurrency import run_in_threadpool
-
 from newsmon.core.articles import Rejection, decode_json_object, parse_article_in, to_raw_article
 from newsmon.core.contexts import plover_contexts
 from newsmon.core.metrics import ApiMetrics
 from newsmon.core.records import RawArticle
 from newsmon.core.store import ArticleStore
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from starlette.concurrency import run_in_threadpool
 
 MAX_BATCH = 100
 CSP = (
@@ -150,7 +149,10 @@ def create_app(
                         "schema": {
                             "oneOf": [
                                 {"$ref": "#/components/schemas/ArticleIn"},
-                                {"type": "array", "items": {"$ref": "#/components/schemas/ArticleIn"}},
+                                {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/ArticleIn"},
+                                },
                             ]
                         }
                     }

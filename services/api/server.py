@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 
 import uvicorn
-from redis.asyncio import Redis
-
 from newsmon.api.app import create_app
 from newsmon.core.kafka_clients import ensure_topics
 from newsmon.core.metrics import ApiMetrics
@@ -14,6 +12,7 @@ from newsmon.core.settings import Settings
 from newsmon.core.store import ArticleStore, Keys
 from newsmon.core.topics import TopicNames
 from newsmon.producer.publisher import ArticlePublisher, PublishError
+from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 

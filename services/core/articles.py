@@ -14,9 +14,8 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import ValidationError
-
 from newsmon.core.records import ArticleIn, RawArticle
+from pydantic import ValidationError
 
 RejectReason = Literal["too_large", "not_utf8", "invalid_json", "schema_violation", "empty_text"]
 
@@ -44,7 +43,9 @@ def payload_key(payload: bytes) -> str:
 
 
 def to_raw_article(
-    article: ArticleIn, ingested_by: Literal["replay", "rss", "api"], produced_at: float | None = None
+    article: ArticleIn,
+    ingested_by: Literal["replay", "rss", "api"],
+    produced_at: float | None = None,
 ) -> RawArticle:
     return RawArticle(
         id=article.id or article_id(article.title, article.text),

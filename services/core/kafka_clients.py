@@ -13,7 +13,6 @@ from typing import Any
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
-
 from newsmon.core.settings import BrokerProfile, Settings
 
 log = logging.getLogger(__name__)
@@ -34,9 +33,16 @@ def _security_kwargs(settings: Settings) -> dict[str, Any]:
 
 
 def producer_kwargs(settings: Settings, client_id: str = "newsmon-producer") -> dict[str, Any]:
-    """kafka-python ``KafkaProducer`` settings: acks=all, retries with backoff, idempotence."""
+    """kafka-python ``KafkaProducer`` settings: acks=all, retries with backoff, idempotence.
+
+    On the local broker each record travels in its own batch: tansu reports wrong end offsets
+    for multi-record batches, which would confuse consumer lag and Faust's recovery. Idempotence
+    stays off there (tansu's InitProducerId is not dependable across clients).
+    """
     local = settings.effective_broker_profile is BrokerProfile.LOCAL
+    batching = {"batch_size": 1} if local else {}
     return {
+        **batching,
         "bootstrap_servers": settings.kafka_bootstrap_servers.split(","),
         "client_id": client_id,
         "acks": "all",
@@ -44,7 +50,7 @@ def producer_kwargs(settings: Settings, client_id: str = "newsmon-producer") -> 
         "retry_backoff_ms": 250,
         "request_timeout_ms": 15_000,
         "max_block_ms": 15_000,
-        "linger_ms": 5,
+        "linger_ms": 0 if local else 5,
         "enable_idempotence": not local,
         **_security_kwargs(settings),
     }

@@ -7,7 +7,7 @@ every Kafka and Redis tool already knows by name, ``KAFKA_BOOTSTRAP_SERVERS`` an
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class BrokerProfile(str, Enum):
+class BrokerProfile(StrEnum):
     """Client settings that suit a broker.
 
     ``local`` is for the embedded ``tansu`` broker: short session timeouts (a group join takes

@@ -15,7 +15,7 @@ Keys (``{p}`` is the configured prefix):
 ``{p}:stream:enriched``         stream  capped stream of enriched articles
 ``{p}:deadletter:{key}``        string  dead letter as JSON, expires after the TTL
 ``{p}:stream:deadletter``       stream  capped stream of dead letters
-``{p}:stats``                   hash    processed, deadlettered, deadlettered:{reason}
+``{p}:stats``                   hash    processed, handled, deadlettered, deadlettered:{reason}
 ==============================  ======  ==================================================
 """
 
@@ -24,11 +24,10 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
-
-from redis.asyncio import Redis
+from datetime import UTC, datetime
 
 from newsmon.core.records import DeadLetter, EnrichedArticle
+from redis.asyncio import Redis
 
 LATEST_KEPT = 1000
 MINUTE_BUCKET_TTL_SECONDS = 3 * 24 * 3600
@@ -55,7 +54,8 @@ return 1
 _STORE_DEADLETTER = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'record_key', ARGV[5], 'deadletter', ARGV[1])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*',
+           'record_key', ARGV[5], 'deadletter', ARGV[1])
 redis.call('HINCRBY', KEYS[3], 'deadlettered', 1)
 redis.call('HINCRBY', KEYS[3], 'deadlettered:' .. ARGV[4], 1)
 return 1
@@ -63,7 +63,7 @@ return 1
 
 
 def minute_bucket(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y%m%d%H%M")
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y%m%d%H%M")
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,11 @@ class ArticleStore:
         return bool(await self._store_article(keys=keys, args=args))
 
     async def store_deadletter(self, letter: DeadLetter) -> bool:
-        keys = [self.keys.deadletter(letter.record_key), self.keys.deadletter_stream, self.keys.stats]
+        keys = [
+            self.keys.deadletter(letter.record_key),
+            self.keys.deadletter_stream,
+            self.keys.stats,
+        ]
         args = [
             letter.model_dump_json(),
             self.ttl_seconds,
@@ -146,6 +150,14 @@ class ArticleStore:
             letter.record_key,
         ]
         return bool(await self._store_deadletter(keys=keys, args=args))
+
+    async def record_handled(self, count: int) -> None:
+        """Count records whose handling is finished (stored, dead-lettered or duplicate).
+
+        Followers such as ``newsmon demo --once`` compare it before and after a replay to know
+        that the worker has seen this run's records, not only that their results exist.
+        """
+        await self.redis.hincrby(self.keys.stats, "handled", count)
 
     async def get_article(self, article_id: str) -> dict | None:
         raw = await self.redis.get(self.keys.article(article_id))
@@ -186,7 +198,7 @@ class ArticleStore:
         rows = await pipe.execute()
         return [
             {"minute": label, "counts": {k.decode(): int(v) for k, v in row.items()}}
-            for label, row in zip(labels, rows)
+            for label, row in zip(labels, rows, strict=False)
         ]
 
     async def stats(self) -> dict[str, int]:
@@ -201,7 +213,7 @@ class ArticleStore:
         for article_id in article_ids:
             pipe.exists(self.keys.article(article_id))
         flags = await pipe.execute()
-        return {a for a, flag in zip(article_ids, flags) if flag}
+        return {a for a, flag in zip(article_ids, flags, strict=False) if flag}
 
     async def existing_deadletters(self, record_keys: list[str]) -> set[str]:
         if not record_keys:
@@ -210,4 +222,4 @@ class ArticleStore:
         for key in record_keys:
             pipe.exists(self.keys.deadletter(key))
         flags = await pipe.execute()
-        return {k for k, flag in zip(record_keys, flags) if flag}
+        return {k for k, flag in zip(record_keys, flags, strict=False) if flag}

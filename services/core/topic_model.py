@@ -14,11 +14,11 @@ calibrated probabilities. Trained, measured heads replace this in the event-codi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence, TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
-
 from newsmon.core.contexts import Context, plover_contexts
 from newsmon.core.encoder import SentenceEncoder
 from newsmon.core.sentences import split_sentences
@@ -85,7 +85,7 @@ def scores_from_similarities(similarities: np.ndarray, names: Sequence[str]) -> 
     affinity = np.sort(similarities, axis=0)[-k:].mean(axis=0)
     weights = np.exp((affinity - affinity.max()) / TEMPERATURE)
     shares = weights / weights.sum()
-    return {name: round(float(s), 4) for name, s in zip(names, shares)}
+    return {name: round(float(s), 4) for name, s in zip(names, shares, strict=False)}
 
 
 class ContextTopicModel:
@@ -114,7 +114,7 @@ class ContextTopicModel:
     def postprocess(self, prepared: PreparedBatch) -> list[TopicResult]:
         assert prepared.embeddings is not None, "forward() must run before postprocess()"
         results, start = [], 0
-        for sentences, has_title in zip(prepared.sentences, prepared.has_title):
+        for sentences, has_title in zip(prepared.sentences, prepared.has_title, strict=False):
             rows = prepared.embeddings[start : start + len(sentences)]
             start += len(sentences)
             topics = scores_from_similarities(rows @ self.prototypes.T, self.names)

@@ -30,7 +30,6 @@ class TopicNames:
 
     prefix: str = ""
 
-
     def name(self, base: str) -> str:
         return f"{self.prefix}{base}"
 

@@ -18,21 +18,27 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from redis.asyncio import Redis
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
+from newsmon.core.articles import article_id
 from newsmon.core.kafka_clients import ensure_topics
 from newsmon.core.settings import BrokerProfile, Settings
 from newsmon.core.store import ArticleStore, Keys
 from newsmon.core.topics import TopicNames
-from newsmon.local.processes import ManagedProcess, ProcessFailed, ProcessGroup, free_port, port_open
+from newsmon.local.processes import (
+    ManagedProcess,
+    ProcessFailed,
+    ProcessGroup,
+    free_port,
+    port_open,
+)
 from newsmon.local.servers import start_local_broker, start_local_redis
 from newsmon.producer.poison import poison_records
 from newsmon.producer.publisher import ArticlePublisher
 from newsmon.producer.replay import replay
 from newsmon.producer.sources import expand_paths, read_articles
+from redis.asyncio import Redis
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 PROCESSING_TIMEOUT_S = 900
 POLL_INTERVAL_S = 0.5
@@ -42,6 +48,7 @@ POLL_INTERVAL_S = 0.5
 class DemoReport:
     articles_in: int = 0
     processed: int = 0
+    already_stored: int = 0
     dead_lettered: int = 0
     dead_letter_reasons: dict[str, int] = field(default_factory=dict)
     rejected_at_edge: list[dict] = field(default_factory=list)
@@ -73,6 +80,18 @@ def _raise_on_sigterm() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, handler)
+
+
+async def _before_replay(settings: Settings, articles: list) -> tuple[int, int]:
+    """Articles a previous run already stored (the embedded Redis persists between runs), and
+    the worker's count of handled records so far."""
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        store = ArticleStore(redis, Keys(settings.redis_key_prefix), settings.article_ttl_seconds)
+        stored = await store.existing([article_id(a.title, a.text) for a in articles])
+        return len(stored), (await store.stats()).get("handled", 0)
+    finally:
+        await redis.aclose()
 
 
 class Demo:
@@ -125,10 +144,21 @@ class Demo:
         ensure_topics(run_settings, names.all())
         env = _child_env(settings, bootstrap, redis_url, profile)
         worker = self.group.start("worker", [sys.executable, "-m", "newsmon", "worker"], env=env)
-        api_port = settings.api_port if not port_open("127.0.0.1", settings.api_port) else free_port()
+        api_port = (
+            settings.api_port if not port_open("127.0.0.1", settings.api_port) else free_port()
+        )
         api = self.group.start(
             "api",
-            [sys.executable, "-m", "newsmon", "api", "--host", settings.api_host, "--port", str(api_port)],
+            [
+                sys.executable,
+                "-m",
+                "newsmon",
+                "api",
+                "--host",
+                settings.api_host,
+                "--port",
+                str(api_port),
+            ],
             env=env,
         )
         self.report.dashboard_url = f"http://{settings.api_host}:{api_port}/"
@@ -145,16 +175,24 @@ class Demo:
                 else:
                     assert item.rejection is not None
                     rejected.append(
-                        {"location": item.location, "reason": item.rejection.reason,
-                         "detail": item.rejection.detail}
+                        {
+                            "location": item.location,
+                            "reason": item.rejection.reason,
+                            "detail": item.rejection.detail,
+                        }
                     )
         self.report.rejected_at_edge = rejected
         for entry in rejected:
-            self.console.print(f"[yellow]skipped[/] {entry['location']}: {entry['reason']} ({entry['detail']})")
+            self.console.print(
+                f"[yellow]skipped[/] {entry['location']}: {entry['reason']} ({entry['detail']})"
+            )
         poison = poison_records()
+        self.report.already_stored, handled_before = asyncio.run(
+            _before_replay(run_settings, articles)
+        )
 
         progress = Progress(
-            TextColumn("{task.description:<14}"),
+            TextColumn("{task.description:<15}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -162,6 +200,7 @@ class Demo:
         )
         with progress:
             produced = progress.add_task("produced", total=len(articles) + len(poison))
+            handled = progress.add_task("worker handled", total=len(articles) + len(poison))
             enriched = progress.add_task("enriched", total=len(articles))
             dead = progress.add_task("dead-lettered", total=len(poison))
             with ArticlePublisher(run_settings, names.articles_raw, "newsmon-demo") as publisher:
@@ -177,16 +216,28 @@ class Demo:
             self.report.articles_in = result.sent
             self.report.article_ids = ids
             asyncio.run(
-                self._follow(run_settings, ids, [p.key for p in poison], progress, enriched, dead, worker)
+                self._follow(
+                    run_settings,
+                    ids,
+                    [p.key for p in poison],
+                    progress,
+                    enriched,
+                    dead,
+                    handled,
+                    handled_before,
+                    worker,
+                )
             )
         self.report.seconds = round(time.monotonic() - started, 2)
-        self.report.articles_per_second = round(self.report.processed / self.report.seconds, 2)
+        self.report.articles_per_second = round(self.report.articles_in / self.report.seconds, 2)
         self._print_summary()
         if not self.report.complete:
             return 1
         if once:
             return 0
-        self.console.print(f"Dashboard at [bold]{self.report.dashboard_url}[/]; Ctrl-C stops everything.")
+        self.console.print(
+            f"Dashboard at [bold]{self.report.dashboard_url}[/]; Ctrl-C stops everything."
+        )
         while worker.running() and api.running():
             time.sleep(1)
         raise ProcessFailed("the worker or the API stopped; see the logs above")
@@ -199,22 +250,33 @@ class Demo:
         progress: Progress,
         enriched_task: int,
         dead_task: int,
+        handled_task: int,
+        handled_before: int,
         worker: ManagedProcess,
     ) -> None:
         redis = Redis.from_url(settings.redis_url)
         store = ArticleStore(redis, Keys(settings.redis_key_prefix), settings.article_ttl_seconds)
         deadline = time.monotonic() + PROCESSING_TIMEOUT_S
+        stored: set[str] = set()
+        lettered: set[str] = set()
         try:
             while time.monotonic() < deadline:
                 if not worker.running():
                     raise ProcessFailed(
                         f"the worker exited ({worker.popen.returncode}):\n{worker.log_tail()}"
                     )
+                handled = (await store.stats()).get("handled", 0) - handled_before
                 stored = await store.existing(ids)
                 lettered = await store.existing_deadletters(poison_keys)
+                progress.update(handled_task, completed=handled)
                 progress.update(enriched_task, completed=len(stored))
                 progress.update(dead_task, completed=len(lettered))
-                if len(stored) == len(ids) and len(lettered) == len(poison_keys):
+                total = progress.tasks[handled_task].total or 0
+                if (
+                    handled >= total
+                    and len(stored) == len(ids)
+                    and len(lettered) == len(poison_keys)
+                ):
                     self.report.complete = True
                     break
                 await asyncio.sleep(POLL_INTERVAL_S)
@@ -239,14 +301,15 @@ class Demo:
         r = self.report
         table = Table(title="newsmon demo", show_header=False)
         table.add_row("articles in", str(r.articles_in))
-        table.add_row("processed", str(r.processed))
-        table.add_row(
-            "dead-lettered",
-            f"{r.dead_lettered} ({', '.join(f'{k}: {v}' for k, v in sorted(r.dead_letter_reasons.items()))})",
-        )
+        earlier = f" ({r.already_stored} stored by an earlier run)" if r.already_stored else ""
+        table.add_row("processed", f"{r.processed}{earlier}")
+        reasons = ", ".join(f"{k}: {v}" for k, v in sorted(r.dead_letter_reasons.items()))
+        table.add_row("dead-lettered", f"{r.dead_lettered} ({reasons})")
         table.add_row("rejected at the edge", str(len(r.rejected_at_edge)))
         table.add_row("top topics", ", ".join(f"{k} {v}" for k, v in list(r.topics.items())[:6]))
-        table.add_row("time taken", f"{r.seconds:.1f} s ({r.articles_per_second} articles/s overall)")
+        table.add_row(
+            "time taken", f"{r.seconds:.1f} s ({r.articles_per_second} articles/s overall)"
+        )
         table.add_row("dashboard", r.dashboard_url)
         table.add_row("complete", "yes" if r.complete else "[red]no: timed out")
         self.console.print(table)

@@ -9,6 +9,7 @@ interpreter exit. No orphan processes, ever.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import signal
 import socket
@@ -90,10 +91,8 @@ class ManagedProcess:
         self.popen.wait(timeout=5)
 
     def _signal_group(self, sig: signal.Signals) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 class ProcessGroup:
@@ -109,7 +108,7 @@ class ProcessGroup:
     ) -> ManagedProcess:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{name}.log"
-        log_file = open(log_path, "ab")
+        log_file = open(log_path, "ab")  # noqa: SIM115 - open for the child's lifetime
         popen = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,

@@ -12,7 +12,6 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
-
 from newsmon.core.kafka_clients import admin_kwargs, producer_kwargs
 from newsmon.core.records import RawArticle
 from newsmon.core.settings import Settings

@@ -8,9 +8,9 @@ files gives the same records.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable, Sequence
+from datetime import UTC, datetime
 
 from newsmon.core.articles import to_raw_article
 from newsmon.core.records import ArticleIn
@@ -30,7 +30,7 @@ def _published_seconds(article: ArticleIn) -> float | None:
         return None
     published = article.published
     if published.tzinfo is None:
-        published = published.replace(tzinfo=timezone.utc)
+        published = published.replace(tzinfo=UTC)
     return published.timestamp()
 
 
@@ -58,7 +58,7 @@ def schedule_delays(
 def order_for_replay(articles: list[ArticleIn], speedup: float | None) -> list[ArticleIn]:
     if not speedup:
         return articles
-    epoch = datetime.min.replace(tzinfo=timezone.utc).timestamp()
+    epoch = datetime.min.replace(tzinfo=UTC).timestamp()
     return sorted(articles, key=lambda a: _published_seconds(a) or epoch)
 
 
@@ -75,7 +75,7 @@ def replay(
     delays = schedule_delays(ordered, rate, speedup)
     report = ReplayReport()
     while True:
-        for article, delay in zip(ordered, delays):
+        for article, delay in zip(ordered, delays, strict=False):
             if should_stop():
                 publisher.flush()
                 return report

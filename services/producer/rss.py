@@ -12,12 +12,12 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import feedparser
-
 from newsmon.core.articles import Rejection, parse_article_in, to_raw_article
 from newsmon.core.records import ArticleIn
 from newsmon.producer.publisher import ArticlePublisher
@@ -43,9 +43,7 @@ def entry_to_article(entry: Any, feed_title: str) -> ArticleIn | Rejection:
             "text": html_to_text(body),
             "url": entry.get("link") or None,
             "source": feed_title or "rss",
-            "published": (
-                datetime(*published[:6], tzinfo=timezone.utc).isoformat() if published else None
-            ),
+            "published": (datetime(*published[:6], tzinfo=UTC).isoformat() if published else None),
         }
     )
 

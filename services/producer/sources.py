@@ -9,9 +9,9 @@ comes back with where it was read, so a bad line is reported as ``file:line: rea
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from newsmon.core.articles import Rejection, decode_json_object, parse_article_in
 from newsmon.core.records import ArticleIn

@@ -15,9 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import faust
-from prometheus_client import start_http_server
-from redis.asyncio import Redis
-
 from newsmon.core.encoder import SentenceEncoder
 from newsmon.core.kafka_clients import faust_app_kwargs
 from newsmon.core.metrics import WorkerMetrics
@@ -28,6 +25,8 @@ from newsmon.core.topic_model import ArticleText, ContextTopicModel
 from newsmon.core.topics import TopicNames
 from newsmon.worker.enrichment import IncomingRecord, build_enriched, split_valid
 from newsmon.worker.retry import retry_forever
+from prometheus_client import start_http_server
+from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +106,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
 
             ids = [a.id for a in articles]
             stored_before = await retry_forever(
-                lambda: store.existing(ids), metrics, "check stored articles"
+                lambda ids=ids: store.existing(ids), metrics, "check stored articles"
             )
             fresh = [a for a in articles if a.id not in stored_before]
             metrics.articles_duplicate.inc(len(articles) - len(fresh))
@@ -118,10 +117,12 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                 metrics.model_batch_duration.observe(time.perf_counter() - forward_started)
                 metrics.model_batch_sentences.observe(sum(len(s) for s in prepared.sentences))
                 results = model.postprocess(prepared)
-                for raw, topics in zip(fresh, results):
+                for raw, topics in zip(fresh, results, strict=False):
                     enriched = build_enriched(raw, topics, model.label, time.time())
                     stored = await retry_forever(
-                        lambda: store.store_article(enriched), metrics, "store article"
+                        lambda enriched=enriched: store.store_article(enriched),
+                        metrics,
+                        "store article",
                     )
                     if stored:
                         metrics.articles_processed.inc()
@@ -131,6 +132,9 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                     await enriched_topic.send(
                         key=enriched.id.encode(), value=enriched.model_dump_json().encode()
                     )
+            await retry_forever(
+                lambda n=len(records): store.record_handled(n), metrics, "count handled"
+            )
             metrics.processing_duration.observe(time.perf_counter() - started)
 
     return app

@@ -1,15 +1,11 @@
 """The API against a real Redis-protocol server and the real local broker."""
 
-import asyncio
 import json
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from prometheus_client import CollectorRegistry
-from redis.asyncio import Redis
-
 from newsmon.api.app import CSP, create_app
 from newsmon.core.kafka_clients import ensure_topics
 from newsmon.core.metrics import ApiMetrics
@@ -18,6 +14,9 @@ from newsmon.core.settings import Settings
 from newsmon.core.store import ArticleStore, Keys
 from newsmon.core.topics import TopicNames
 from newsmon.producer.publisher import ArticlePublisher
+from prometheus_client import CollectorRegistry
+from redis.asyncio import Redis
+
 from tests.kafka_helpers import consume_all
 
 pytestmark = pytest.mark.integration
@@ -61,7 +60,8 @@ def test_post_one_and_a_batch_reaches_the_broker(client: TestClient, settings: S
     body = batch.json()
     assert len(body["accepted"]) == 1
     assert [(r["index"], r["reason"]) for r in body["rejected"]] == [
-        (1, "empty_text"), (2, "schema_violation")
+        (1, "empty_text"),
+        (2, "schema_violation"),
     ]
     names = TopicNames(settings.topic_prefix)
     records = consume_all(settings.kafka_bootstrap_servers, names.articles_raw, 2)
@@ -97,9 +97,17 @@ def test_bad_bodies_get_a_4xx_with_the_reason(
 def test_reads_latest_articles_topics_and_stats(client: TestClient) -> None:
     now = time.time()
     article = EnrichedArticle(
-        id="art1", title="<script>alert(1)</script>", url=None, source="s", published=None,
-        produced_at=now, enriched_at=now, sentences=["x"], topics={"health": 1.0},
-        top_topics=["health"], topic_model="m",
+        id="art1",
+        title="<script>alert(1)</script>",
+        url=None,
+        source="s",
+        published=None,
+        produced_at=now,
+        enriched_at=now,
+        sentences=["x"],
+        topics={"health": 1.0},
+        top_topics=["health"],
+        topic_model="m",
     )
     store: ArticleStore = client.store  # type: ignore[attr-defined]
     client.portal.call(store.store_article, article)  # type: ignore[attr-defined]

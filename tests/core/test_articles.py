@@ -1,7 +1,6 @@
 import json
 
 import pytest
-
 from newsmon.core.articles import (
     Rejection,
     article_id,

@@ -5,8 +5,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from pydantic import ValidationError
-
 from newsmon.core.records import (
     RECORD_TYPES,
     ActorRef,
@@ -19,36 +17,78 @@ from newsmon.core.records import (
     RawArticle,
 )
 from newsmon.core.topics import ALL_TOPICS
+from pydantic import ValidationError
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
 EXAMPLES = {
     "articles.raw": RawArticle(
-        id="abc", title="t", text="Body.", url="https://example.org/a", source="s",
-        published="2026-01-15T00:00:00Z", ingested_by="api", produced_at=1.5,
+        id="abc",
+        title="t",
+        text="Body.",
+        url="https://example.org/a",
+        source="s",
+        published="2026-01-15T00:00:00Z",
+        ingested_by="api",
+        produced_at=1.5,
     ),
     "articles.enriched": EnrichedArticle(
-        id="abc", title="t", url=None, source="s", published=None, produced_at=1.0,
-        enriched_at=2.0, sentences=["Body."], topics={"diplomatic": 0.9},
-        top_topics=["diplomatic"], topic_model="m",
+        id="abc",
+        title="t",
+        url=None,
+        source="s",
+        published=None,
+        produced_at=1.0,
+        enriched_at=2.0,
+        sentences=["Body."],
+        topics={"diplomatic": 0.9},
+        top_topics=["diplomatic"],
+        topic_model="m",
     ),
     "articles.deadletter": DeadLetter(
-        record_key="k", reason="invalid_json", detail="d", payload_excerpt="{",
-        payload_bytes=1, source_topic="articles.raw", partition=0, offset=3, failed_at=1.0,
+        record_key="k",
+        reason="invalid_json",
+        detail="d",
+        payload_excerpt="{",
+        payload_bytes=1,
+        source_topic="articles.raw",
+        partition=0,
+        offset=3,
+        failed_at=1.0,
     ),
     "events.dyadic": DyadicEvent(
-        event_id="e", article_id="a", sentence_index=0, sentence="Russia criticised Iran.",
-        actors=[ActorRef(code="RUS", agent="GOV")], recipients=[ActorRef(code="IRN")],
-        event_type="DISAPPROVE", quad_class="verbal_conflict", score=-2.0, confidence=0.7,
+        event_id="e",
+        article_id="a",
+        sentence_index=0,
+        sentence="Russia criticised Iran.",
+        actors=[ActorRef(code="RUS", agent="GOV")],
+        recipients=[ActorRef(code="IRN")],
+        event_type="DISAPPROVE",
+        quad_class="verbal_conflict",
+        score=-2.0,
+        confidence=0.7,
     ),
     "signals.alliance": AllianceSignal(
-        signal_id="s", version=1, signal_type="dyad_shift", pair=("RUS", "SYR"),
-        direction="toward_conflict", magnitude=1.2, confidence=0.6, independent_sources=2,
-        evidence=[Evidence(article_id="a", sentence="x")], raised_at=1.0, updated_at=1.0,
+        signal_id="s",
+        version=1,
+        signal_type="dyad_shift",
+        pair=("RUS", "SYR"),
+        direction="toward_conflict",
+        magnitude=1.2,
+        confidence=0.6,
+        independent_sources=2,
+        evidence=[Evidence(article_id="a", sentence="x")],
+        raised_at=1.0,
+        updated_at=1.0,
     ),
     "alerts": Alert(
-        alert_id="a", subscription_id="s", kind="signal", subject_id="s", subject_version=1,
-        summary="x", created_at=1.0,
+        alert_id="a",
+        subscription_id="s",
+        kind="signal",
+        subject_id="s",
+        subject_version=1,
+        summary="x",
+        created_at=1.0,
     ),
 }
 

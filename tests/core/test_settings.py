@@ -1,8 +1,7 @@
 import pytest
-from pydantic import ValidationError
-
 from newsmon.core.kafka_clients import faust_app_kwargs, producer_kwargs
 from newsmon.core.settings import BrokerProfile, Settings
+from pydantic import ValidationError
 
 
 def test_plain_kafka_and_redis_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,19 +4,26 @@ import asyncio
 import time
 
 import pytest
-from redis.asyncio import Redis
-
 from newsmon.core.records import DeadLetter, EnrichedArticle
 from newsmon.core.store import ArticleStore, Keys
+from redis.asyncio import Redis
 
 pytestmark = pytest.mark.integration
 
 
 def enriched(article_id: str, topics: list[str], at: float) -> EnrichedArticle:
     return EnrichedArticle(
-        id=article_id, title=f"title {article_id}", url=None, source="s", published=None,
-        produced_at=at - 0.5, enriched_at=at, sentences=["One."],
-        topics={t: 0.5 for t in topics}, top_topics=topics, topic_model="m",
+        id=article_id,
+        title=f"title {article_id}",
+        url=None,
+        source="s",
+        published=None,
+        produced_at=at - 0.5,
+        enriched_at=at,
+        sentences=["One."],
+        topics={t: 0.5 for t in topics},
+        top_topics=topics,
+        topic_model="m",
     )
 
 
@@ -71,7 +78,11 @@ def test_latest_articles_filter_by_topic_and_counts_by_minute(redis_url: str, un
         assert await store.topic_counts(5, now) == {"economic": 2, "health": 2}
         assert await store.topic_counts(1, now) == {"health": 1}
         series = await store.topic_series(3, now)
-        assert [row["counts"] for row in series] == [{"economic": 1}, {"economic": 1, "health": 1}, {"health": 1}]
+        assert [row["counts"] for row in series] == [
+            {"economic": 1},
+            {"economic": 1, "health": 1},
+            {"health": 1},
+        ]
         assert await store.existing(["a", "zz", "c"]) == {"a", "c"}
 
     run(with_store(redis_url, f"test:{unique}", body))
@@ -79,8 +90,13 @@ def test_latest_articles_filter_by_topic_and_counts_by_minute(redis_url: str, un
 
 def test_dead_letters_are_stored_once_with_reason_counts(redis_url: str, unique: str) -> None:
     letter = DeadLetter(
-        record_key="raw-1", reason="invalid_json", detail="x", payload_excerpt="{",
-        payload_bytes=1, source_topic="articles.raw", failed_at=1.0,
+        record_key="raw-1",
+        reason="invalid_json",
+        detail="x",
+        payload_excerpt="{",
+        payload_bytes=1,
+        source_topic="articles.raw",
+        failed_at=1.0,
     )
 
     async def body(store: ArticleStore) -> None:

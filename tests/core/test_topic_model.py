@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
-
 from newsmon.core.contexts import plover_contexts
 from newsmon.core.encoder import SentenceEncoder
 from newsmon.core.topic_model import ArticleText, ContextTopicModel, scores_from_similarities
+
 from tests.conftest import REPO
 
 
@@ -50,10 +50,16 @@ def test_seed_article_topics_are_ones_a_reader_would_name(model: ContextTopicMod
 
 def test_clear_cut_articles_get_their_obvious_topic(model: ContextTopicModel) -> None:
     items = [
-        ArticleText("Wind farms", "Countries pledged to cut carbon emissions and curb pollution "
-                    "of rivers. Climate change threatens forests."),
-        ArticleText("Outbreak", "A cholera epidemic spread through the camps. Hospitals ran out "
-                    "of vaccines as the disease killed dozens."),
+        ArticleText(
+            "Wind farms",
+            "Countries pledged to cut carbon emissions and curb pollution "
+            "of rivers. Climate change threatens forests.",
+        ),
+        ArticleText(
+            "Outbreak",
+            "A cholera epidemic spread through the camps. Hospitals ran out "
+            "of vaccines as the disease killed dozens.",
+        ),
     ]
     environment, health = model(items)
     assert environment.top_topics[0] == "environment"

@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from newsmon.local.processes import ProcessFailed, ProcessGroup, free_port
 
 SPAWNER = (
@@ -46,6 +45,8 @@ def test_group_stops_children_and_their_children(tmp_path: Path) -> None:
 
 def test_a_child_that_exits_early_is_reported_with_its_log(tmp_path: Path) -> None:
     with ProcessGroup(tmp_path) as group:
-        child = group.start("broken", [sys.executable, "-c", "print('bad flag'); raise SystemExit(3)"])
+        child = group.start(
+            "broken", [sys.executable, "-c", "print('bad flag'); raise SystemExit(3)"]
+        )
         with pytest.raises(ProcessFailed, match="exited with code 3"):
             child.wait_for_port("127.0.0.1", free_port(), timeout=10)

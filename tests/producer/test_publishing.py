@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from newsmon.core.kafka_clients import ensure_topics
 from newsmon.core.records import ArticleIn, RawArticle
 from newsmon.core.settings import Settings
@@ -12,6 +11,7 @@ from newsmon.core.topics import TopicNames
 from newsmon.producer.publisher import ArticlePublisher, PublishError
 from newsmon.producer.replay import replay
 from newsmon.producer.rss import FeedPoller
+
 from tests.kafka_helpers import consume_all
 
 pytestmark = pytest.mark.integration
@@ -68,7 +68,14 @@ def test_unreachable_broker_is_one_clear_error(settings: Settings) -> None:
     dead = settings.model_copy(update={"kafka_bootstrap_servers": f"127.0.0.1:{free_port()}"})
     with pytest.raises(PublishError, match="127.0.0.1"):
         publisher = ArticlePublisher(dead, "articles.raw")
-        publisher.publish(RawArticle(
-            id="x", title="", text="t", source="s", ingested_by="api", produced_at=0.0,
-        ))
+        publisher.publish(
+            RawArticle(
+                id="x",
+                title="",
+                text="t",
+                source="s",
+                ingested_by="api",
+                produced_at=0.0,
+            )
+        )
         publisher.flush(timeout=3)

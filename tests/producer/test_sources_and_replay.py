@@ -1,11 +1,11 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from newsmon.core.records import ArticleIn
 from newsmon.producer.replay import MAX_SPEEDUP_GAP_S, order_for_replay, schedule_delays
 from newsmon.producer.sources import expand_paths, read_articles
+
 from tests.conftest import REPO
 
 LIMIT = 1024 * 1024
@@ -18,7 +18,7 @@ def test_seed_folder_holds_the_seed_article_and_the_voa_stories() -> None:
     assert len(items) == 72
     assert all(item.article is not None for item in items)
     seed = items[0].article
-    assert seed.title and seed.published == datetime(2026, 1, 15, tzinfo=timezone.utc)
+    assert seed.title and seed.published == datetime(2026, 1, 15, tzinfo=UTC)
     assert seed.text.startswith("Tehran is the epicentre")
 
 
@@ -44,7 +44,10 @@ def test_bad_jsonl_lines_are_reported_by_location_and_the_rest_kept(tmp_path: Pa
     items = list(read_articles(path, LIMIT))
     assert [i.article.title for i in items if i.article] == ["ok", "ok2"]
     assert [(i.location.rsplit(":", 1)[1], i.rejection.reason) for i in items if i.rejection] == [
-        ("2", "invalid_json"), ("3", "schema_violation"), ("4", "not_utf8"), ("5", "empty_text"),
+        ("2", "invalid_json"),
+        ("3", "schema_violation"),
+        ("4", "not_utf8"),
+        ("5", "empty_text"),
     ]
 
 
@@ -54,7 +57,7 @@ def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def _article(day: int | None) -> ArticleIn:
-    published = datetime(2026, 1, day, tzinfo=timezone.utc) if day else None
+    published = datetime(2026, 1, day, tzinfo=UTC) if day else None
     return ArticleIn(text=f"day {day}", published=published)
 
 

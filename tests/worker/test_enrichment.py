@@ -10,7 +10,9 @@ LIMIT = 1024 * 1024
 
 
 def record(payload: bytes, key: bytes | None = None, offset: int = 0) -> IncomingRecord:
-    return IncomingRecord(key=key, payload=payload, topic="articles.raw", partition=1, offset=offset)
+    return IncomingRecord(
+        key=key, payload=payload, topic="articles.raw", partition=1, offset=offset
+    )
 
 
 def test_split_keeps_valid_articles_once_and_dead_letters_the_rest() -> None:
@@ -25,7 +27,8 @@ def test_split_keeps_valid_articles_once_and_dead_letters_the_rest() -> None:
     oks, errs = split_valid(records, LIMIT, now=5.0)
     assert [a.id for a in oks] == [good.id]
     assert [(e.reason, e.offset, e.partition) for e in errs] == [
-        ("invalid_json", 1, 1), ("not_utf8", 3, 1)
+        ("invalid_json", 1, 1),
+        ("not_utf8", 3, 1),
     ]
     assert errs[0].record_key == payload_key(b"{oops")
     assert errs[1].record_key == payload_key(b"\xff"), "undecodable keys fall back to a hash"
@@ -45,7 +48,9 @@ def test_enriched_record_carries_the_article_and_its_topics() -> None:
     raw = to_raw_article(
         ArticleIn(title="t", text="x.", url="https://example.org/a"), "api", produced_at=2.0
     )
-    topics = TopicResult(sentences=["x."], topics={"health": 0.7, "legal": 0.3}, top_topics=["health"])
+    topics = TopicResult(
+        sentences=["x."], topics={"health": 0.7, "legal": 0.3}, top_topics=["health"]
+    )
     enriched = build_enriched(raw, topics, "model-x", enriched_at=3.0)
     assert enriched.id == raw.id and enriched.url == "https://example.org/a"
     assert enriched.top_topics == ["health"] and enriched.topic_model == "model-x"
