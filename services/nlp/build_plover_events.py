@@ -33,7 +33,12 @@ EVENT_TYPES = (
     "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
     "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
 )  # fmt: skip
-QUAD_CLASSES = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
+QUAD_CLASSES = (
+    "verbal_cooperation",
+    "material_cooperation",
+    "verbal_conflict",
+    "material_conflict",
+)
 AUXILIARY_MODES = ("historical", "future", "hypothetical", "negation")
 
 # (start of the quotation as it reads after LaTeX clean-up, event type, mode or None, why)
@@ -61,13 +66,39 @@ EXAMPLES: tuple[tuple[str, str, str | None, str], ...] = (
 # Quotations in the Event chapters that are not example events (terms, fragments, or examples
 # that the manual says are not coded as an event at all).
 NOT_EXAMPLES: tuple[str, ...] = (
-    "what-how-why", "elections", "During the decolonization struggle", "If Russian forces were",
-    "Thus far, fighting has not re-emerged", "actor", "source", "entity", "visit", "at the White",
-    "Goldstein scores", "PLOVER scores", "announced...would withdraw troops", "retreat",
-    "misinformation", "sanctions", "REDUCE RELATIONS", "mobilizing supporters to demonstrate",
-    "cyber", "Side A/Side B", "primitive", "Holding talks", "human rights", "natural",
-    "next generation", "started it", "context", "recipient", "target", "consult", "host",
-    "discussions", "negotiations, bargaining",
+    "what-how-why",
+    "elections",
+    "During the decolonization struggle",
+    "If Russian forces were",
+    "Thus far, fighting has not re-emerged",
+    "actor",
+    "source",
+    "entity",
+    "visit",
+    "at the White",
+    "Goldstein scores",
+    "PLOVER scores",
+    "announced...would withdraw troops",
+    "retreat",
+    "misinformation",
+    "sanctions",
+    "REDUCE RELATIONS",
+    "mobilizing supporters to demonstrate",
+    "cyber",
+    "Side A/Side B",
+    "primitive",
+    "Holding talks",
+    "human rights",
+    "natural",
+    "next generation",
+    "started it",
+    "context",
+    "recipient",
+    "target",
+    "consult",
+    "host",
+    "discussions",
+    "negotiations, bargaining",
 )
 
 # The table prints ACCUSE without a sign ("3"): every ACCUSE mode is negative (-2, -3.5, -3.5),
@@ -268,8 +299,9 @@ def parse_event_type(name: str, section: str) -> dict:
     intro, subs = split_subsections(section)
     record: dict = {
         "name": name,
-        "definition": latex_to_text(re.sub(r"\\begin\{table\}.*?\\end\{table\}", "", intro,
-                                           flags=re.S)),  # fmt: skip
+        "definition": latex_to_text(
+            re.sub(r"\\begin\{table\}.*?\\end\{table\}", "", intro, flags=re.S)
+        ),  # fmt: skip
         "quad_class": None,
         "requires_recipient": None,
         "recipient_note": "",
@@ -304,7 +336,7 @@ def parse_auxiliary(tex: str) -> list[dict]:
     for name in AUXILIARY_MODES:
         if name not in items:
             raise ValueError(f"auxiliary mode {name} not found")
-        example = one_line(latex_to_text(items[name])).strip("\u201c\u201d\" ")
+        example = one_line(latex_to_text(items[name])).strip('\u201c\u201d" ')
         out.append({"name": name, "example": example})
     return [{"manual_text": text, "note": one_line(note.group(1)) if note else ""}, out]
 
@@ -316,7 +348,9 @@ def build(manual: Path) -> dict:
     missing = [t for t in EVENT_TYPES if t not in sections]
     extra = [t for t in sections if t not in EVENT_TYPES]
     if missing or extra:
-        raise ValueError(f"event sections differ from the 16 types: missing {missing}, extra {extra}")
+        raise ValueError(
+            f"event sections differ from the 16 types: missing {missing}, extra {extra}"
+        )
     scores = score_table(tex)
     notes: list[str] = []
 
@@ -377,9 +411,9 @@ def build(manual: Path) -> dict:
                 for etype in re.split(r",\s*", cells[1].strip()):
                     if etype in by_name and by_name[etype]["quad_class"] != quad:
                         notes.append(
-                            f"{etype}: the summary table 'Quad categories in PLOVER' lists it under "
-                            f"{quad}, its own section says {by_name[etype]['quad_class']}; the "
-                            "section is used"
+                            f"{etype}: the summary table 'Quad categories in PLOVER' lists it "
+                            f"under {quad}, its own section says "
+                            f"{by_name[etype]['quad_class']}; the section is used"
                         )
 
     aux_text, aux = parse_auxiliary(tex)
@@ -392,8 +426,11 @@ def build(manual: Path) -> dict:
         "quad_classes": list(QUAD_CLASSES),
         "score_range": [-10, 10],
         "event_types": types,
-        "auxiliary_modes": {"text": aux_text["manual_text"], "note": aux_text["note"],
-                            "modes": aux},  # fmt: skip
+        "auxiliary_modes": {
+            "text": aux_text["manual_text"],
+            "note": aux_text["note"],
+            "modes": aux,
+        },  # fmt: skip
         "notes": notes,
     }
 
@@ -401,8 +438,9 @@ def build(manual: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--manual", type=Path, default=None)
-    parser.add_argument("--out", type=Path,
-                        default=Path(__file__).resolve().parent / "data" / "plover_events.json")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parent / "data" / "plover_events.json"
+    )
     args = parser.parse_args(argv)
     data = build(args.manual or default_manual())
     args.out.parent.mkdir(parents=True, exist_ok=True)
