@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint clean
+.PHONY: help install demo test lint clean train eval
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -30,3 +30,9 @@ lint: $(STAMP) ## Ruff over the code and tests
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) .newsmon-data
+
+train: $(STAMP) ## Retrain the event-coding heads from ../shared/data and rewrite docs/model_card.md
+	$(VENV)/bin/newsmon train
+
+eval: $(STAMP) ## Cross-validated precision, recall and F1 of the heads and the coder
+	$(VENV)/bin/newsmon eval

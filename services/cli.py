@@ -151,6 +151,119 @@ def ingest_rss(
         raise typer.Exit(130) from None
 
 
+def _build_coder(settings: Settings):  # noqa: ANN202 - heavy imports stay lazy
+    from newsmon.core.encoder import SentenceEncoder
+    from newsmon.nlp.actors import ActorResolver
+    from newsmon.nlp.coder import CoderHeads, EventCoder
+
+    encoder = SentenceEncoder(
+        settings.model_name,
+        batch_size=settings.model_batch_size,
+        max_tokens=settings.model_max_tokens,
+        torch_threads=settings.torch_threads,
+    )
+    try:
+        heads = CoderHeads.load()
+    except FileNotFoundError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    return EventCoder(encoder, heads, ActorResolver.default())
+
+
+@app.command()
+def annotate() -> None:
+    """Code JSON Lines from stdin (id, text, optional title/published) to JSON Lines on stdout."""
+    from newsmon.nlp.annotate import run_annotate
+
+    settings = _settings()
+    coder = _build_coder(settings)
+    count = run_annotate(sys.stdin.buffer, sys.stdout, coder)
+    console.print(f"annotated {count} lines")
+
+
+@app.command()
+def train(
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="[default: ../shared/data]"),
+    out: Path | None = typer.Option(None, "--out", help="[default: the package's heads]"),
+    card: Path = typer.Option(Path("docs/model_card.md"), "--card", help="model card to write"),
+) -> None:
+    """Retrain the heads from ../shared/data, measure them, and write the model card."""
+    from newsmon.core.encoder import SentenceEncoder
+    from newsmon.nlp.actors import ActorResolver
+    from newsmon.nlp.coder import HEADS_DIR
+    from newsmon.nlp.evaluate import evaluate
+    from newsmon.nlp.model_card import render_model_card
+    from newsmon.nlp.training import load_training_data, train_heads
+
+    settings = _settings()
+    encoder = SentenceEncoder(settings.model_name, batch_size=settings.model_batch_size)
+    with console.status("Embedding the labeled data…"):
+        data = load_training_data(encoder, data_dir, settings.data_dir / "cache")
+    with console.status("Cross-validating…"):
+        report = evaluate(data, encoder, ActorResolver.default())
+    with console.status("Fitting the heads on all the data…"):
+        train_heads(data, out or HEADS_DIR)
+    card.parent.mkdir(parents=True, exist_ok=True)
+    card.write_text(render_model_card(report, encoder.label))
+    _print_eval(report)
+    console.print(f"heads written to {out or HEADS_DIR}; model card {card}")
+
+
+@app.command("eval")
+def evaluate_command(
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="[default: ../shared/data]"),
+    json_out: Path | None = typer.Option(None, "--json", help="also write the report as JSON"),
+) -> None:
+    """Cross-validated precision, recall and F1 of the heads and the coder."""
+    import json as json_lib
+
+    from newsmon.core.encoder import SentenceEncoder
+    from newsmon.nlp.actors import ActorResolver
+    from newsmon.nlp.evaluate import evaluate
+    from newsmon.nlp.training import load_training_data
+
+    settings = _settings()
+    encoder = SentenceEncoder(settings.model_name, batch_size=settings.model_batch_size)
+    with console.status("Embedding the labeled data…"):
+        data = load_training_data(encoder, data_dir, settings.data_dir / "cache")
+    with console.status("Cross-validating…"):
+        report = evaluate(data, encoder, ActorResolver.default())
+    _print_eval(report)
+    if json_out:
+        json_out.write_text(json_lib.dumps(report.as_dict(), indent=2))
+
+
+def _print_eval(report) -> None:  # noqa: ANN001
+    from rich.table import Table
+
+    out = Console()
+    sections = [
+        ("Quad classes (ConfliBERT, 5-fold CV)", report.quad),
+        ("Event types as coded (CASE 2021 dev mapped to PLOVER, 5-fold CV)", report.event_joint),
+        ("Role tokens (ConfliBERT spans, 5-fold CV)", report.roles_tokens),
+    ]
+    for title, section in sections:
+        table = Table(title=title)
+        for column in ("class", "precision", "recall", "F1", "support"):
+            table.add_column(column)
+        for label, m in section.per_class.items():
+            table.add_row(
+                label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1-score']:.3f}",
+                str(int(m["support"])),
+            )
+        table.add_row("macro", "", "", f"{section.macro_f1:.3f}", str(section.n))
+        out.print(table)
+    out.print(f"quad macro-F1 over the 4 quad classes: {report.quad_four_class_macro_f1:.3f}")
+    out.print(f"event-type head alone macro-F1: {report.event_head.macro_f1:.3f}")
+    r = report.roles_countries
+    out.print(
+        f"actor/recipient countries on {r.sentences} ConfliBERT sentences: actor "
+        f"{r.actor_correct:.3f}, recipient {r.recipient_correct:.3f}, both {r.both_correct:.3f} "
+        f"(baseline first-mentioned: actor {r.baseline_actor_correct:.3f}, recipient "
+        f"{r.baseline_recipient_correct:.3f})"
+    )
+
+
 @app.command()
 def worker() -> None:
     """Run the stream worker (Faust): validate, split, classify topics, store."""

@@ -98,6 +98,11 @@ class ContextTopicModel:
         self.prototypes = _context_prototypes(encoder, self.contexts)
         self.label = f"zero-shot-plover-contexts/{encoder.label}"
 
+    def topics_for(self, sentence_embeddings: np.ndarray) -> tuple[dict[str, float], list[str]]:
+        """Context scores and top contexts of one article from its sentence embeddings."""
+        topics = scores_from_similarities(sentence_embeddings @ self.prototypes.T, self.names)
+        return topics, sorted(topics, key=topics.__getitem__, reverse=True)[:TOP_TOPICS]
+
     def preprocess(self, items: Sequence[ArticleText]) -> PreparedBatch:
         sentences, has_title = [], []
         for item in items:
@@ -117,8 +122,7 @@ class ContextTopicModel:
         for sentences, has_title in zip(prepared.sentences, prepared.has_title, strict=False):
             rows = prepared.embeddings[start : start + len(sentences)]
             start += len(sentences)
-            topics = scores_from_similarities(rows @ self.prototypes.T, self.names)
-            top = sorted(topics, key=topics.__getitem__, reverse=True)[:TOP_TOPICS]
+            topics, top = self.topics_for(rows)
             body = sentences[1:] if has_title else sentences
             results.append(TopicResult(sentences=body, topics=topics, top_topics=top))
         return results

@@ -1,0 +1,284 @@
+"""The sentence event coder: who did what to whom, in PLOVER, for every sentence that names
+a political actor, plus the article's topics, from one encoder pass.
+
+Three stages, as in transformers' pipelines:
+
+- ``preprocess``: split articles into sentences and resolve actors in each (time-aware, on the
+  article's published date).
+- ``forward``: one batched encoder pass over every sentence, giving sentence embeddings (quad,
+  event type, topics) and token vectors (roles); the only expensive step.
+- ``postprocess``: heads and rules turn those into events:
+
+  1. the quad head scores none/verbal/material x cooperation/conflict; "none" means no event;
+  2. the event type is the one maximising P(type) x P(quad of type), so type and quad agree;
+  3. actor and recipient come from the role head: each resolved mention gets the mean
+     actor/recipient/reciprocal probabilities of its tokens; the most actor-like mention is
+     the actor, the most recipient-like mention of another country the recipient; mentions as
+     actor-like as the actor join it (compound actors); two reciprocal-like mentions are
+     coded as acting on each other;
+  4. auxiliary modes drop (negation) or discount (hypothetical, future) the event;
+  5. the score is the PLOVER score of the type (the manual's table).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from newsmon.core.encoder import EncodedSentences, SentenceEncoder, TokenStates
+from newsmon.core.sentences import split_sentences
+from newsmon.core.topic_model import ContextTopicModel
+from newsmon.nlp.actors import ActorMention, ActorResolver
+from newsmon.nlp.auxiliary import detect_auxiliary_modes
+from newsmon.nlp.heads import Head, load_head
+from newsmon.nlp.ontology import plover_score, quad_of
+from newsmon.nlp.training import role_features
+
+HEADS_DIR = Path(__file__).resolve().parent / "data" / "heads"
+NO_EVENT = "none"
+COMPOUND_MARGIN = 0.1
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    id: str
+    title: str
+    text: str
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Participant:
+    code: str
+    agent: str | None
+    name: str | None
+    text: str
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "agent": self.agent, "name": self.name, "text": self.text}
+
+
+@dataclass(frozen=True)
+class CodedEvent:
+    event_id: str
+    sentence_index: int
+    sentence: str
+    event_type: str
+    quad_class: str
+    mode: str | None
+    actors: list[Participant]
+    recipients: list[Participant]
+    score: float
+    confidence: float
+    auxiliary: list[str]
+
+
+@dataclass(frozen=True)
+class CodedArticle:
+    id: str
+    sentences: list[str]
+    topics: dict[str, float]
+    top_topics: list[str]
+    events: list[CodedEvent]
+
+
+@dataclass
+class PreparedArticles:
+    articles: list[ArticleInput]
+    sentences: list[list[str]]
+    mentions: list[list[list[ActorMention]]]
+    encoded: EncodedSentences | None = None
+    titles: list[bool] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CoderHeads:
+    quad: Head
+    event: Head
+    role: Head
+
+    @classmethod
+    def load(cls, directory: Path = HEADS_DIR) -> CoderHeads:
+        missing = [n for n in ("quad", "event", "role") if not (directory / f"{n}.npz").exists()]
+        if missing:
+            raise FileNotFoundError(
+                f"heads {missing} not found in {directory}: run `newsmon train` to create them"
+            )
+        return cls(*(load_head(directory / f"{n}.npz") for n in ("quad", "event", "role")))
+
+
+def event_id(article_id: str, sentence_index: int, event_type: str) -> str:
+    """Stable per (article, sentence, type): re-coding the same article gives the same ids."""
+    raw = f"{article_id}:{sentence_index}:{event_type}".encode()
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def _participant(mention: ActorMention) -> Participant:
+    return Participant(mention.code, mention.agent, mention.name, mention.text)
+
+
+def mention_role_probabilities(
+    mentions: Sequence[ActorMention], tokens: TokenStates, role_head: Head
+) -> list[tuple[float, float, float]]:
+    """Mean actor (S), recipient (T) and reciprocal (R) probability of each mention's tokens."""
+    probs = role_head.probabilities(role_features(tokens))
+    column = {label: i for i, label in enumerate(role_head.labels)}
+    out = []
+    for m in mentions:
+        inside = (tokens.offsets[:, 0] < m.end) & (tokens.offsets[:, 1] > m.start)
+        if not inside.any():
+            out.append((0.25, 0.25, 0.25))
+            continue
+        p = probs[inside].mean(axis=0)
+        out.append((float(p[column["S"]]), float(p[column["T"]]), float(p[column["R"]])))
+    return out
+
+
+def assign_roles(
+    mentions: Sequence[ActorMention], tokens: TokenStates, role_head: Head
+) -> tuple[list[Participant], list[Participant]]:
+    """Actors and recipients of one sentence from its resolved mentions (see module doc)."""
+    if len({m.code for m in mentions}) == 1:
+        return [_participant(mentions[0])], []
+    scored = list(zip(mentions, mention_role_probabilities(mentions, tokens, role_head), strict=True))
+    reciprocal: list[Participant] = []
+    for mention, (p_s, p_t, p_r) in scored:
+        if p_r > max(p_s, p_t) and mention.code not in {p.code for p in reciprocal}:
+            reciprocal.append(_participant(mention))
+    if len(reciprocal) >= 2:
+        return reciprocal[:2], list(reversed(reciprocal[:2]))
+    by_actor = sorted(scored, key=lambda item: item[1][0] - item[1][1], reverse=True)
+    lead, (lead_s, lead_t, _) = by_actor[0]
+    actors = [_participant(lead)]
+    for mention, (p_s, p_t, _) in by_actor[1:]:
+        close_to_lead = (p_s - p_t) >= (lead_s - lead_t) - COMPOUND_MARGIN
+        if p_s > p_t and close_to_lead and mention.code not in {a.code for a in actors}:
+            actors.append(_participant(mention))
+    taken = {a.code for a in actors}
+    others = [item for item in scored if item[0].code not in taken]
+    if not others:
+        return actors, []
+    recipient = max(others, key=lambda item: item[1][1] - item[1][0])
+    return actors, [_participant(recipient[0])]
+
+
+def _as_of(published: datetime | None) -> date | None:
+    return published.date() if published else None
+
+
+class EventCoder:
+    def __init__(
+        self,
+        encoder: SentenceEncoder,
+        heads: CoderHeads,
+        resolver: ActorResolver,
+        topic_model: ContextTopicModel | None = None,
+    ) -> None:
+        self.encoder = encoder
+        self.heads = heads
+        self.resolver = resolver
+        self.topic_model = topic_model or ContextTopicModel(encoder)
+        self.label = f"plover-coder/{encoder.label}"
+
+    @cached_property
+    def _quad_index(self) -> dict[str, int]:
+        return {label: i for i, label in enumerate(self.heads.quad.labels)}
+
+    @cached_property
+    def _event_quads(self) -> list[str]:
+        return [quad_of(t) for t in self.heads.event.labels]
+
+    def preprocess(self, items: Sequence[ArticleInput]) -> PreparedArticles:
+        sentences, mentions, titles = [], [], []
+        for item in items:
+            body = split_sentences(item.text)
+            title = item.title.strip()
+            sentences.append(([title] if title else []) + body)
+            titles.append(bool(title))
+            on = _as_of(item.published)
+            mentions.append([self.resolver.resolve(s, on) for s in body])
+        return PreparedArticles(list(items), sentences, mentions, titles=titles)
+
+    def forward(self, prepared: PreparedArticles) -> PreparedArticles:
+        flat = [s for article in prepared.sentences for s in article]
+        prepared.encoded = self.encoder.encode_with_tokens(flat)
+        return prepared
+
+    def postprocess(self, prepared: PreparedArticles) -> list[CodedArticle]:
+        encoded = prepared.encoded
+        assert encoded is not None, "forward() must run before postprocess()"
+        quad_probs = self.heads.quad.probabilities(encoded.pooled)
+        type_probs = self.heads.event.probabilities(encoded.pooled)
+        results, start = [], 0
+        for article, sentences, mentions, has_title in zip(
+            prepared.articles, prepared.sentences, prepared.mentions, prepared.titles, strict=True
+        ):
+            rows = slice(start, start + len(sentences))
+            start += len(sentences)
+            topics, top = self.topic_model.topics_for(encoded.pooled[rows])
+            offset = rows.start + (1 if has_title else 0)
+            body = sentences[1:] if has_title else sentences
+            events = []
+            for index, (sentence, found) in enumerate(zip(body, mentions, strict=True)):
+                if not found:
+                    continue
+                row = offset + index
+                event = self._code_sentence(
+                    article.id, index, sentence, found, quad_probs[row], type_probs[row], row,
+                    encoded,
+                )
+                if event is not None:
+                    events.append(event)
+            results.append(CodedArticle(article.id, body, topics, top, events))
+        return results
+
+    def __call__(self, items: Sequence[ArticleInput]) -> list[CodedArticle]:
+        return self.postprocess(self.forward(self.preprocess(items)))
+
+    def _code_sentence(
+        self,
+        article_id: str,
+        index: int,
+        sentence: str,
+        mentions: list[ActorMention],
+        quad_p: np.ndarray,
+        type_p: np.ndarray,
+        row: int,
+        encoded: EncodedSentences,
+    ) -> CodedEvent | None:
+        quad_by_label = {label: quad_p[i] for label, i in self._quad_index.items()}
+        p_none = quad_by_label.get(NO_EVENT, 0.0)
+        joint = np.array([
+            type_p[i] * quad_by_label.get(q, 0.0) for i, q in enumerate(self._event_quads)
+        ])
+        best = int(joint.argmax())
+        if joint[best] <= 0 or p_none >= max(quad_by_label.get(q, 0.0) for q in self._event_quads):
+            return None
+        event_type = self.heads.event.labels[best]
+        quad = self._event_quads[best]
+        same_quad = [i for i, q in enumerate(self._event_quads) if q == quad]
+        type_given_quad = type_p[best] / max(type_p[same_quad].sum(), 1e-9)
+        aux = detect_auxiliary_modes(sentence)
+        confidence = float(quad_by_label[quad] * type_given_quad * aux.confidence_factor)
+        if confidence <= 0:
+            return None
+        actors, recipients = assign_roles(mentions, encoded.tokens[row], self.heads.role)
+        return CodedEvent(
+            event_id=event_id(article_id, index, event_type),
+            sentence_index=index,
+            sentence=sentence,
+            event_type=event_type,
+            quad_class=quad,
+            mode=None,
+            actors=actors,
+            recipients=recipients,
+            score=plover_score(event_type),
+            confidence=round(confidence, 4),
+            auxiliary=aux.names,
+        )

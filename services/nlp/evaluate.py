@@ -1,0 +1,154 @@
+"""``newsmon eval``: how well the heads and the coder do on data they were not trained on.
+
+Everything is cross-validated over five group-aware folds (``datasets.fold_of``): a head is
+trained on four folds and scored on the fifth, so no figure here comes from training data.
+
+- quad classes: ConfliBERT news sentences (5 classes with "none"; the 4-quad macro-F1 too);
+- event types: CASE 2021 dev snippets mapped to PLOVER (docs/label_mappings.md), both the
+  event-type head alone and as the coder picks it (joint with the quad head);
+- roles: token-level actor/recipient/reciprocal tagging on ConfliBERT spans;
+- actor and recipient countries: the coder's role assignment on resolved mentions, against
+  the countries resolved inside ConfliBERT's gold source and target spans, next to the
+  "first country mentioned acts on the next one" baseline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+import numpy as np
+
+from newsmon.core.encoder import SentenceEncoder
+from newsmon.nlp import datasets
+from newsmon.nlp.actors import ActorMention, ActorResolver
+from newsmon.nlp.coder import assign_roles
+from newsmon.nlp.ontology import QUAD_CLASSES, quad_of
+from newsmon.nlp.training import (
+    FOLDS,
+    ROLE_LABELS,
+    ClassReport,
+    TrainingData,
+    cross_validated_predictions,
+    fit_event,
+    fit_quad,
+    fit_roles,
+    predict_labels,
+)
+
+CONFLIBERT_AS_OF = date(2018, 6, 30)  # the ConfliBERT sentences are 2017-18 wire news
+
+
+@dataclass
+class RoleAccuracy:
+    sentences: int
+    actor_correct: float
+    recipient_correct: float
+    both_correct: float
+    baseline_actor_correct: float
+    baseline_recipient_correct: float
+
+
+@dataclass
+class EvalReport:
+    quad: ClassReport
+    quad_four_class_macro_f1: float
+    event_head: ClassReport
+    event_joint: ClassReport
+    roles_tokens: ClassReport
+    roles_countries: RoleAccuracy
+    counts: dict[str, int]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _codes_inside(mentions: list[ActorMention], spans: list[tuple[int, int]]) -> set[str]:
+    return {m.code for m in mentions for a, b in spans if m.start < b and m.end > a}
+
+
+def _baseline_roles(mentions: list[ActorMention]) -> tuple[str | None, str | None]:
+    actor = mentions[0].code if mentions else None
+    recipient = next((m.code for m in mentions if m.code != actor), None)
+    return actor, recipient
+
+
+def evaluate_roles(
+    data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolver
+) -> RoleAccuracy:
+    folds = np.array([datasets.fold_of(r.group, FOLDS) for r in data.roles])
+    token_folds = np.array([datasets.fold_of(g, FOLDS) for g in data.role_groups])
+    encoded = encoder.encode_with_tokens([r.text for r in data.roles])
+    counted = actor_ok = recipient_ok = both_ok = base_actor = base_recipient = 0
+    for k in range(FOLDS):
+        head = fit_roles(data.role_x[token_folds != k], data.role_y[token_folds != k])
+        for index in np.flatnonzero(folds == k):
+            example = data.roles[index]
+            mentions = resolver.resolve(example.text, CONFLIBERT_AS_OF)
+            gold_actor = _codes_inside(mentions, example.source_spans)
+            gold_recipient = _codes_inside(mentions, example.target_spans)
+            if not gold_actor or not gold_recipient or gold_actor == gold_recipient:
+                continue
+            counted += 1
+            actors, recipients = assign_roles(mentions, encoded.tokens[index], head)
+            a_ok = bool(actors) and actors[0].code in gold_actor
+            r_ok = bool(recipients) and recipients[0].code in gold_recipient
+            actor_ok += a_ok
+            recipient_ok += r_ok
+            both_ok += a_ok and r_ok
+            b_actor, b_recipient = _baseline_roles(mentions)
+            base_actor += b_actor in gold_actor
+            base_recipient += b_recipient in gold_recipient
+    share = (lambda n: round(n / counted, 3)) if counted else (lambda n: 0.0)
+    return RoleAccuracy(
+        counted, share(actor_ok), share(recipient_ok), share(both_ok),
+        share(base_actor), share(base_recipient),
+    )
+
+
+def evaluate(
+    data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolver
+) -> EvalReport:
+    quad_pred = cross_validated_predictions(
+        data.quad_x, data.quad_y, data.quad_groups, fit_quad, predict_labels
+    )
+    quad_labels = sorted(set(data.quad_y))
+    quad_report = ClassReport.from_predictions(data.quad_y, quad_pred, quad_labels)
+    four = ClassReport.from_predictions(data.quad_y, quad_pred, list(QUAD_CLASSES))
+
+    quad_head = fit_quad(data.quad_x, data.quad_y)  # CASE is not in the quad training data
+    quad_p = quad_head.probabilities(data.event_x)
+    quad_col = {label: i for i, label in enumerate(quad_head.labels)}
+    folds = np.array([datasets.fold_of(g, FOLDS) for g in data.event_groups])
+    head_pred = np.empty(len(data.event_y), dtype=object)
+    joint_pred = np.empty(len(data.event_y), dtype=object)
+    for k in range(FOLDS):
+        test = (folds == k) & data.event_is_case
+        if not test.any():
+            continue
+        head = fit_event(data.event_x[~test], data.event_y[~test])
+        type_p = head.probabilities(data.event_x[test])
+        head_pred[test] = np.array(head.labels)[type_p.argmax(axis=1)]
+        weights = np.array([quad_p[test][:, quad_col[quad_of(t)]] for t in head.labels]).T
+        joint_pred[test] = np.array(head.labels)[(type_p * weights).argmax(axis=1)]
+    case = data.event_is_case
+    case_labels = sorted(set(data.event_y[case]))
+
+    token_pred = cross_validated_predictions(
+        data.role_x, data.role_y, data.role_groups, fit_roles,
+        lambda head, x: np.array([ROLE_LABELS.index(lbl) for lbl in predict_labels(head, x)]),
+    )
+    return EvalReport(
+        quad=quad_report,
+        quad_four_class_macro_f1=four.macro_f1,
+        event_head=ClassReport.from_predictions(data.event_y[case], head_pred[case], case_labels),
+        event_joint=ClassReport.from_predictions(
+            data.event_y[case], joint_pred[case], case_labels
+        ),
+        roles_tokens=ClassReport.from_predictions(
+            [ROLE_LABELS[i] for i in data.role_y], [ROLE_LABELS[i] for i in token_pred],
+            ROLE_LABELS,
+        ),
+        roles_countries=evaluate_roles(data, encoder, resolver),
+        counts=data.counts,
+    )
