@@ -248,7 +248,10 @@ def _print_eval(report) -> None:  # noqa: ANN001
             table.add_column(column)
         for label, m in section.per_class.items():
             table.add_row(
-                label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1-score']:.3f}",
+                label,
+                f"{m['precision']:.3f}",
+                f"{m['recall']:.3f}",
+                f"{m['f1-score']:.3f}",
                 str(int(m["support"])),
             )
         table.add_row("macro", "", "", f"{section.macro_f1:.3f}", str(section.n))

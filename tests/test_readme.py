@@ -3,6 +3,7 @@
 import re
 
 from newsmon.core.settings import Settings
+
 from tests.conftest import REPO
 
 UNPREFIXED = {"kafka_bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS", "redis_url": "REDIS_URL"}

@@ -8,6 +8,7 @@ their own and the process entry point (``run_api``) gives the real ones.
 from __future__ import annotations
 
 import json
+import re
 import time
 from importlib import resources
 from typing import Any, Protocol
@@ -20,10 +21,12 @@ from newsmon.core.contexts import plover_contexts
 from newsmon.core.metrics import ApiMetrics
 from newsmon.core.records import RawArticle
 from newsmon.core.store import ArticleStore
+from newsmon.nlp.ontology import EVENT_TYPE_NAMES
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from starlette.concurrency import run_in_threadpool
 
 MAX_BATCH = 100
+_CODE = re.compile(r"[A-Z][A-Z0-9]{1,15}")
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
@@ -131,6 +134,36 @@ def create_app(
             "counts": await store.topic_counts(minutes),
             "series": await store.topic_series(min(minutes, 180)),
         }
+
+    @app.get("/api/events", tags=["events"])
+    async def dyadic_events(
+        actor: str | None = Query(default=None, description="country or IGO code, e.g. RUS"),
+        pair: str | None = Query(
+            default=None, description="actor,recipient codes, e.g. USA,VEN (actor acting on it)"
+        ),
+        event_type: str | None = Query(default=None, alias="type", description="e.g. ASSAULT"),
+        since: float | None = Query(default=None, description="Unix seconds, by event time"),
+        limit: int = Query(default=50, ge=1, le=500),
+    ) -> JSONResponse:
+        """Coded PLOVER events, newest first; each carries its sentence as evidence."""
+        pair_codes = None
+        if pair is not None:
+            parts = [p.strip().upper() for p in pair.split(",")]
+            if len(parts) != 2 or not all(_CODE.fullmatch(p) for p in parts):
+                return _error(422, "bad_pair", "pair is two codes separated by a comma")
+            pair_codes = (parts[0], parts[1])
+        if actor is not None and not _CODE.fullmatch(actor.upper()):
+            return _error(422, "bad_actor", "actor is a country or organisation code")
+        if event_type is not None and event_type.upper() not in EVENT_TYPE_NAMES:
+            return _error(422, "unknown_type", f"{event_type!r} is not a PLOVER event type")
+        events = await store.events(
+            actor=actor.upper() if actor else None,
+            pair=pair_codes,
+            event_type=event_type.upper() if event_type else None,
+            since=since,
+            limit=limit,
+        )
+        return JSONResponse({"events": events})
 
     @app.get("/api/stats", tags=["operations"])
     async def pipeline_stats() -> dict:

@@ -120,7 +120,5 @@ class SentenceEncoder:
             keep = (encoded["attention_mask"] == 1) & (special == 0)
             for row in range(hidden.shape[0]):
                 rows = keep[row]
-                states.append(
-                    TokenStates(hidden[row][rows].numpy(), offsets[row][rows].numpy())
-                )
+                states.append(TokenStates(hidden[row][rows].numpy(), offsets[row][rows].numpy()))
         return pooled.numpy(), states

@@ -28,6 +28,7 @@ class WorkerMetrics:
     end_to_end_latency: Histogram
     store_retries: Counter
     store_stalled: Gauge
+    events_coded: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry = REGISTRY) -> WorkerMetrics:
@@ -80,6 +81,12 @@ class WorkerMetrics:
             store_retries=Counter(
                 "newsmon_store_retries_total",
                 "Redis writes retried after a connection failure",
+                registry=registry,
+            ),
+            events_coded=Counter(
+                "newsmon_events_coded_total",
+                "Dyadic PLOVER events coded, by quad class",
+                ["quad_class"],
                 registry=registry,
             ),
             store_stalled=Gauge(

@@ -75,6 +75,7 @@ class EnrichedArticle(_Record):
     topics: dict[str, float] = Field(description="PLOVER context -> score in [0, 1]")
     top_topics: list[str]
     topic_model: str
+    event_ids: list[str] = Field(default_factory=list, description="events.dyadic records")
 
 
 class DeadLetter(_Record):
@@ -98,6 +99,8 @@ class ActorRef(BaseModel):
 
     code: str = Field(min_length=2, max_length=16, description="ISO alpha-3 or IGO code")
     agent: str | None = Field(default=None, description="PLOVER sector such as GOV, MIL, OPP")
+    name: str | None = Field(default=None, description="canonical name, e.g. Vladimir Putin")
+    text: str | None = Field(default=None, description="the words that named the actor")
 
 
 class DyadicEvent(_Record):
@@ -105,8 +108,10 @@ class DyadicEvent(_Record):
 
     event_id: str
     article_id: str
+    url: str | None = None
+    source: str = ""
     sentence_index: int = Field(ge=0)
-    sentence: str
+    sentence: str = Field(description="the sentence verbatim: the event's evidence")
     actors: list[ActorRef]
     recipients: list[ActorRef]
     event_type: str
@@ -114,9 +119,12 @@ class DyadicEvent(_Record):
         "verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict"
     ]
     mode: str | None = None
-    score: float = Field(ge=-10, le=10)
+    score: float = Field(ge=-10, le=10, description="PLOVER conflict-cooperation score")
     confidence: float = Field(ge=0, le=1)
+    auxiliary: list[Literal["negation", "hypothetical", "future"]] = Field(default_factory=list)
     published: datetime | None = None
+    event_time: float = Field(description="Unix seconds: published, else when it was coded")
+    coder: str = ""
 
 
 class Evidence(BaseModel):

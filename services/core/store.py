@@ -15,7 +15,12 @@ Keys (``{p}`` is the configured prefix):
 ``{p}:stream:enriched``         stream  capped stream of enriched articles
 ``{p}:deadletter:{key}``        string  dead letter as JSON, expires after the TTL
 ``{p}:stream:deadletter``       stream  capped stream of dead letters
-``{p}:stats``                   hash    processed, handled, deadlettered, deadlettered:{reason}
+``{p}:event:{id}``              string  dyadic event as JSON, expires after the TTL
+``{p}:events:all``              zset    event id -> event time (newest kept)
+``{p}:events:actor:{code}``     zset    event id -> event time, as actor or recipient
+``{p}:events:pair:{a}:{b}``     zset    event id -> event time, a acting on b
+``{p}:stream:events``           stream  capped stream of recent dyadic events
+``{p}:stats``                   hash    processed, handled, events, deadlettered[:{reason}]
 ==============================  ======  ==================================================
 """
 
@@ -26,7 +31,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from newsmon.core.records import DeadLetter, EnrichedArticle
+from newsmon.core.records import DeadLetter, DyadicEvent, EnrichedArticle
 from redis.asyncio import Redis
 
 LATEST_KEPT = 1000
@@ -60,6 +65,25 @@ redis.call('HINCRBY', KEYS[3], 'deadlettered', 1)
 redis.call('HINCRBY', KEYS[3], 'deadlettered:' .. ARGV[4], 1)
 return 1
 """
+
+
+# KEYS: event, all, stream, stats, then the actor and pair indexes.
+# ARGV: event json, ttl, id, event time, stream maxlen, kept per index.
+_STORE_EVENT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'id', ARGV[3], 'event', ARGV[1])
+redis.call('HINCRBY', KEYS[4], 'events', 1)
+for i = 2, #KEYS do
+  if i ~= 3 and i ~= 4 then
+    redis.call('ZADD', KEYS[i], ARGV[4], ARGV[3])
+    redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -tonumber(ARGV[6]) - 1)
+  end
+end
+return 1
+"""
+
+EVENTS_KEPT_PER_INDEX = 5000
 
 
 def minute_bucket(timestamp: float) -> str:
@@ -96,6 +120,23 @@ class Keys:
     def deadletter_stream(self) -> str:
         return f"{self.prefix}:stream:deadletter"
 
+    def event(self, event_id: str) -> str:
+        return f"{self.prefix}:event:{event_id}"
+
+    @property
+    def all_events(self) -> str:
+        return f"{self.prefix}:events:all"
+
+    def actor_events(self, code: str) -> str:
+        return f"{self.prefix}:events:actor:{code}"
+
+    def pair_events(self, actor: str, recipient: str) -> str:
+        return f"{self.prefix}:events:pair:{actor}:{recipient}"
+
+    @property
+    def events_stream(self) -> str:
+        return f"{self.prefix}:stream:events"
+
     @property
     def stats(self) -> str:
         return f"{self.prefix}:stats"
@@ -113,6 +154,7 @@ class ArticleStore:
         self.stream_maxlen = stream_maxlen
         self._store_article = redis.register_script(_STORE_ARTICLE)
         self._store_deadletter = redis.register_script(_STORE_DEADLETTER)
+        self._store_event = redis.register_script(_STORE_EVENT)
 
     async def store_article(self, article: EnrichedArticle) -> bool:
         """Store an enriched article; False if it was already stored (a redelivery)."""
@@ -150,6 +192,62 @@ class ArticleStore:
             letter.record_key,
         ]
         return bool(await self._store_deadletter(keys=keys, args=args))
+
+    async def store_event(self, event: DyadicEvent) -> bool:
+        """Store one dyadic event and index it by actor and by (actor, recipient) pair."""
+        actors = sorted({a.code for a in event.actors})
+        recipients = sorted({r.code for r in event.recipients})
+        indexes = [self.keys.actor_events(c) for c in sorted(set(actors) | set(recipients))]
+        indexes += [self.keys.pair_events(a, r) for a in actors for r in recipients if a != r]
+        keys = [
+            self.keys.event(event.event_id),
+            self.keys.all_events,
+            self.keys.events_stream,
+            self.keys.stats,
+            *indexes,
+        ]
+        args = [
+            event.model_dump_json(),
+            self.ttl_seconds,
+            event.event_id,
+            event.event_time,
+            self.stream_maxlen,
+            EVENTS_KEPT_PER_INDEX,
+        ]
+        return bool(await self._store_event(keys=keys, args=args))
+
+    async def events(
+        self,
+        actor: str | None = None,
+        pair: tuple[str, str] | None = None,
+        event_type: str | None = None,
+        since: float | None = None,
+        limit: int = 50,
+    ) -> list[dict]:
+        """Newest events first, from the narrowest index the filters allow."""
+        if pair:
+            index = self.keys.pair_events(*pair)
+        elif actor:
+            index = self.keys.actor_events(actor)
+        else:
+            index = self.keys.all_events
+        found: list[dict] = []
+        start, page = 0, max(limit, 50)
+        while len(found) < limit:
+            ids = await self.redis.zrevrangebyscore(
+                index, "+inf", since if since is not None else "-inf", start=start, num=page
+            )
+            if not ids:
+                break
+            start += len(ids)
+            raws = await self.redis.mget([self.keys.event(i.decode()) for i in ids])
+            for raw in raws:
+                if raw is None:
+                    continue
+                event = json.loads(raw)
+                if event_type is None or event["event_type"] == event_type:
+                    found.append(event)
+        return found[:limit]
 
     async def record_handled(self, count: int) -> None:
         """Count records whose handling is finished (stored, dead-lettered or duplicate).
@@ -198,7 +296,7 @@ class ArticleStore:
         rows = await pipe.execute()
         return [
             {"minute": label, "counts": {k.decode(): int(v) for k, v in row.items()}}
-            for label, row in zip(labels, rows, strict=False)
+            for label, row in zip(labels, rows, strict=True)
         ]
 
     async def stats(self) -> dict[str, int]:
@@ -213,7 +311,7 @@ class ArticleStore:
         for article_id in article_ids:
             pipe.exists(self.keys.article(article_id))
         flags = await pipe.execute()
-        return {a for a, flag in zip(article_ids, flags, strict=False) if flag}
+        return {a for a, flag in zip(article_ids, flags, strict=True) if flag}
 
     async def existing_deadletters(self, record_keys: list[str]) -> set[str]:
         if not record_keys:
@@ -222,4 +320,4 @@ class ArticleStore:
         for key in record_keys:
             pipe.exists(self.keys.deadletter(key))
         flags = await pipe.execute()
-        return {k for k, flag in zip(record_keys, flags, strict=False) if flag}
+        return {k for k, flag in zip(record_keys, flags, strict=True) if flag}

@@ -85,7 +85,7 @@ def scores_from_similarities(similarities: np.ndarray, names: Sequence[str]) -> 
     affinity = np.sort(similarities, axis=0)[-k:].mean(axis=0)
     weights = np.exp((affinity - affinity.max()) / TEMPERATURE)
     shares = weights / weights.sum()
-    return {name: round(float(s), 4) for name, s in zip(names, shares, strict=False)}
+    return {name: round(float(s), 4) for name, s in zip(names, shares, strict=True)}
 
 
 class ContextTopicModel:
@@ -119,7 +119,7 @@ class ContextTopicModel:
     def postprocess(self, prepared: PreparedBatch) -> list[TopicResult]:
         assert prepared.embeddings is not None, "forward() must run before postprocess()"
         results, start = [], 0
-        for sentences, has_title in zip(prepared.sentences, prepared.has_title, strict=False):
+        for sentences, has_title in zip(prepared.sentences, prepared.has_title, strict=True):
             rows = prepared.embeddings[start : start + len(sentences)]
             start += len(sentences)
             topics, top = self.topics_for(rows)

@@ -42,6 +42,10 @@ class TopicNames:
         return self.name(ARTICLES_ENRICHED)
 
     @property
+    def events_dyadic(self) -> str:
+        return self.name(EVENTS_DYADIC)
+
+    @property
     def articles_deadletter(self) -> str:
         return self.name(ARTICLES_DEADLETTER)
 

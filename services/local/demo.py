@@ -53,6 +53,8 @@ class DemoReport:
     dead_letter_reasons: dict[str, int] = field(default_factory=dict)
     rejected_at_edge: list[dict] = field(default_factory=list)
     topics: dict[str, int] = field(default_factory=dict)
+    events: int = 0
+    event_pairs: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     articles_per_second: float = 0.0
     dashboard_url: str = ""
@@ -289,11 +291,23 @@ class Demo:
                     reasons[letter["reason"]] += 1
             self.report.dead_letter_reasons = dict(reasons)
             topics: Counter[str] = Counter()
+            pairs: Counter[str] = Counter()
             for article_id in stored:
                 article = await store.get_article(article_id)
-                if article:
-                    topics.update(article["top_topics"])
+                if not article:
+                    continue
+                topics.update(article["top_topics"])
+                for event_id in article.get("event_ids", []):
+                    raw = await redis.get(store.keys.event(event_id))
+                    if raw is None:
+                        continue
+                    self.report.events += 1
+                    event = json.loads(raw)
+                    for actor in event["actors"]:
+                        for recipient in event["recipients"]:
+                            pairs[f"{actor['code']}->{recipient['code']}"] += 1
             self.report.topics = dict(topics.most_common())
+            self.report.event_pairs = dict(pairs.most_common(20))
         finally:
             await redis.aclose()
 
@@ -306,6 +320,8 @@ class Demo:
         reasons = ", ".join(f"{k}: {v}" for k, v in sorted(r.dead_letter_reasons.items()))
         table.add_row("dead-lettered", f"{r.dead_lettered} ({reasons})")
         table.add_row("rejected at the edge", str(len(r.rejected_at_edge)))
+        pairs = ", ".join(f"{k} {v}" for k, v in list(r.event_pairs.items())[:5])
+        table.add_row("PLOVER events", f"{r.events} (top pairs: {pairs})")
         table.add_row("top topics", ", ".join(f"{k} {v}" for k, v in list(r.topics.items())[:6]))
         table.add_row(
             "time taken", f"{r.seconds:.1f} s ({r.articles_per_second} articles/s overall)"

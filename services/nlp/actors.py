@@ -51,31 +51,231 @@ _END = ""
 
 _PRIO_AGENT, _PRIO_GENERATED, _PRIO_CURATED, _PRIO_OVERRIDE = 1, 2, 3, 4
 
-_AMBIGUOUS_COUNTRY_WORDS = {"chad", "jordan", "georgia", "niger", "india", "cuba", "israel",
-                            "kenya", "chile", "china", "peru", "mali", "togo", "victoria"}
-_LOCATIVES = {"in", "at", "near", "outside", "around", "across", "throughout", "within",
-              "into", "inside", "visited", "visiting", "visit"}
-_STOP_CAPS = {
-    "the", "a", "an", "in", "on", "at", "from", "to", "and", "but", "or", "for", "with", "by",
-    "of", "as", "if", "when", "while", "after", "before", "since", "why", "how", "what",
-    "where", "who", "which", "meanwhile", "both", "between", "during", "under", "over",
-    "this", "that", "these", "those", "it", "its", "he", "she", "they", "we", "i", "his",
-    "her", "their", "our", "my", "then", "so", "yet", "also", "not", "no", "all", "some",
-    "many", "most", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-    "sunday", "january", "february", "march", "april", "may", "june", "july", "august",
-    "september", "october", "november", "december", "mr", "mrs", "ms", "dr", "sir",
-    "sheikh", "gen", "lt", "col", "adm", "sen", "rep", "gov", "prof", "ayatollah", "king",
-    "queen", "prince", "emir", "pope", "president", "minister", "premier", "reuters", "ap",
-    "afp", "says", "said", "told", "according", "via", "today", "yesterday", "tomorrow",
-    "later", "earlier", "now", "still", "even", "only", "last", "next", "however", "although",
-    "though", "because", "once", "here", "there", "recently", "already", "separately",
-    "neighbouring", "neighboring", "tiny", "landlocked", "oil", "rich", "war", "torn",
-    "neither", "either", "every", "each", "such", "other", "another", "new",
+_AMBIGUOUS_COUNTRY_WORDS = {
+    "chad",
+    "jordan",
+    "georgia",
+    "niger",
+    "india",
+    "cuba",
+    "israel",
+    "kenya",
+    "chile",
+    "china",
+    "peru",
+    "mali",
+    "togo",
+    "victoria",
 }
-_TITLE_LOWER = {"a", "an", "the", "and", "but", "or", "for", "nor", "of", "on", "in", "at",
-                "to", "by", "with", "from", "as", "vs", "v", "s"}
-_PARTICLES = {"al", "el", "bin", "ibn", "bint", "de", "da", "del", "di", "du", "la", "le",
-              "van", "von", "der", "den", "dos", "das", "abu", "abd", "ul"}
+_LOCATIVES = {
+    "in",
+    "at",
+    "near",
+    "outside",
+    "around",
+    "across",
+    "throughout",
+    "within",
+    "into",
+    "inside",
+    "visited",
+    "visiting",
+    "visit",
+}
+_STOP_CAPS = {
+    "the",
+    "a",
+    "an",
+    "in",
+    "on",
+    "at",
+    "from",
+    "to",
+    "and",
+    "but",
+    "or",
+    "for",
+    "with",
+    "by",
+    "of",
+    "as",
+    "if",
+    "when",
+    "while",
+    "after",
+    "before",
+    "since",
+    "why",
+    "how",
+    "what",
+    "where",
+    "who",
+    "which",
+    "meanwhile",
+    "both",
+    "between",
+    "during",
+    "under",
+    "over",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "its",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "his",
+    "her",
+    "their",
+    "our",
+    "my",
+    "then",
+    "so",
+    "yet",
+    "also",
+    "not",
+    "no",
+    "all",
+    "some",
+    "many",
+    "most",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "sheikh",
+    "gen",
+    "lt",
+    "col",
+    "adm",
+    "sen",
+    "rep",
+    "gov",
+    "prof",
+    "ayatollah",
+    "king",
+    "queen",
+    "prince",
+    "emir",
+    "pope",
+    "president",
+    "minister",
+    "premier",
+    "reuters",
+    "ap",
+    "afp",
+    "says",
+    "said",
+    "told",
+    "according",
+    "via",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "later",
+    "earlier",
+    "now",
+    "still",
+    "even",
+    "only",
+    "last",
+    "next",
+    "however",
+    "although",
+    "though",
+    "because",
+    "once",
+    "here",
+    "there",
+    "recently",
+    "already",
+    "separately",
+    "neighbouring",
+    "neighboring",
+    "tiny",
+    "landlocked",
+    "oil",
+    "rich",
+    "war",
+    "torn",
+    "neither",
+    "either",
+    "every",
+    "each",
+    "such",
+    "other",
+    "another",
+    "new",
+}
+_TITLE_LOWER = {
+    "a",
+    "an",
+    "the",
+    "and",
+    "but",
+    "or",
+    "for",
+    "nor",
+    "of",
+    "on",
+    "in",
+    "at",
+    "to",
+    "by",
+    "with",
+    "from",
+    "as",
+    "vs",
+    "v",
+    "s",
+}
+_PARTICLES = {
+    "al",
+    "el",
+    "bin",
+    "ibn",
+    "bint",
+    "de",
+    "da",
+    "del",
+    "di",
+    "du",
+    "la",
+    "le",
+    "van",
+    "von",
+    "der",
+    "den",
+    "dos",
+    "das",
+    "abu",
+    "abd",
+    "ul",
+}
 
 
 @dataclass(frozen=True)
@@ -115,8 +315,11 @@ class _Target:
             return self.code, self.agent, True
         best = None
         for start, end, code, agent in self.roles:
-            if ((start is None or start <= day) and (end is None or day < end)
-                    and (best is None or (start or 0) >= (best[0] or 0))):
+            if (
+                (start is None or start <= day)
+                and (end is None or day < end)
+                and (best is None or (start or 0) >= (best[0] or 0))
+            ):
                 best = (start, end, code, agent)
         if best is None:
             return self.code, None, False
@@ -145,10 +348,32 @@ for _cp in range(0x80, 0x250):
     _base = "".join(c for c in unicodedata.normalize("NFKD", _ch) if not unicodedata.combining(c))
     if len(_base) == 1 and _base != _ch:
         _FOLD[_cp] = _base
-_FOLD.update({ord(k): v for k, v in {"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'",
-                                     "‐": "-", "‑": "-", "‒": "-", "İ": "I", "ı": "i",
-                                     "ß": "s", "æ": "a", "Æ": "A", "ø": "o", "Ø": "O",
-                                     "đ": "d", "Đ": "D", "ł": "l", "Ł": "L"}.items()})
+_FOLD.update(
+    {
+        ord(k): v
+        for k, v in {
+            "’": "'",
+            "‘": "'",
+            "ʼ": "'",
+            "`": "'",
+            "´": "'",
+            "‐": "-",
+            "‑": "-",
+            "‒": "-",
+            "İ": "I",
+            "ı": "i",
+            "ß": "s",
+            "æ": "a",
+            "Æ": "A",
+            "ø": "o",
+            "Ø": "O",
+            "đ": "d",
+            "Đ": "D",
+            "ł": "l",
+            "Ł": "L",
+        }.items()
+    }
+)
 del _cp, _ch, _base
 
 
@@ -164,8 +389,9 @@ def _tokens(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _TOKEN.finditer(normalize(text))]
 
 
-def _pattern(alias: str, spans: Sequence[tuple[int, int]], anycase: bool) -> tuple[
-        tuple[int, str], ...]:
+def _pattern(
+    alias: str, spans: Sequence[tuple[int, int]], anycase: bool
+) -> tuple[tuple[int, str], ...]:
     out = []
     for s, e in spans:
         tok = alias[s:e]
@@ -208,8 +434,9 @@ class ActorResolver:
         return _default_resolver()
 
     @classmethod
-    def load(cls, data_dir: Path | None = None,
-             overrides_path: Path | None = None) -> ActorResolver:
+    def load(
+        cls, data_dir: Path | None = None, overrides_path: Path | None = None
+    ) -> ActorResolver:
         """Build from explicit paths (tests, tools); ``overrides_path=None`` means none."""
         kb = load_kb(data_dir)
         overrides = load_overrides(overrides_path) if overrides_path else None
@@ -231,8 +458,15 @@ class ActorResolver:
         pattern = _pattern(alias, spans, anycase)
         guard = target.guard and sum(1 for k in keys if k[:1].isalnum()) == 1
         if guard != target.guard:
-            target = _Target(target.kind, target.code, target.agent, target.name, target.roles,
-                             guard, target.authoritative)
+            target = _Target(
+                target.kind,
+                target.code,
+                target.agent,
+                target.name,
+                target.roles,
+                guard,
+                target.authoritative,
+            )
         node = self._root
         for key in keys:
             node = node.setdefault(key, {})
@@ -245,8 +479,7 @@ class ActorResolver:
         for code, c in kb["countries"].items():
             for alias in c["aliases"]:
                 guarded = normalize(alias) in _AMBIGUOUS_COUNTRY_WORDS
-                self._add(alias, _Target("country", code, None, None, guard=guarded),
-                          _PRIO_CURATED)
+                self._add(alias, _Target("country", code, None, None, guard=guarded), _PRIO_CURATED)
             demonym = _Target("demonym", code, None, None)
             for alias in c["demonyms"]:
                 self._add(alias, demonym, _PRIO_CURATED)
@@ -269,15 +502,25 @@ class ActorResolver:
         for alias in [*kb["non_actors"], *overrides.get("non_actors", [])]:
             self._add(alias, block, _PRIO_OVERRIDE)
         for phrase, agent in kb["agents"].items():
-            self._add(phrase, _Target("agent_phrase", "", agent or None, None), _PRIO_AGENT,
-                      anycase=True)
+            self._add(
+                phrase, _Target("agent_phrase", "", agent or None, None), _PRIO_AGENT, anycase=True
+            )
         for ent in _apply_overrides(kb["entities"], overrides):
-            roles = tuple(sorted(
-                ((_date_ord(r[2]), _date_ord(r[3]), r[0], r[1]) for r in ent["roles"]),
-                key=lambda r: (r[0] or 0, r[1] or 0)))
-            t = _Target(ent["kind"], ent["home"], None, ent["name"], roles,
-                        guard=ent["kind"] == "person",
-                        authoritative=bool(ent.get("authoritative")))
+            roles = tuple(
+                sorted(
+                    ((_date_ord(r[2]), _date_ord(r[3]), r[0], r[1]) for r in ent["roles"]),
+                    key=lambda r: (r[0] or 0, r[1] or 0),
+                )
+            )
+            t = _Target(
+                ent["kind"],
+                ent["home"],
+                None,
+                ent["name"],
+                roles,
+                guard=ent["kind"] == "person",
+                authoritative=bool(ent.get("authoritative")),
+            )
             prio = _PRIO_OVERRIDE if ent.get("authoritative") else _PRIO_GENERATED
             for alias in ent["aliases"]:
                 self._add(alias, t, prio)
@@ -285,8 +528,9 @@ class ActorResolver:
                 self._add(alias, t, _PRIO_GENERATED)
         for extra in overrides.get("aliases", []):
             kind = extra.get("kind", "country")
-            t = _Target(kind, extra["code"], extra.get("agent"), extra.get("name"),
-                        guard=kind == "capital")
+            t = _Target(
+                kind, extra["code"], extra.get("agent"), extra.get("name"), guard=kind == "capital"
+            )
             self._add(extra["alias"], t, _PRIO_OVERRIDE)
         self._finalise(self._root)
 
@@ -300,9 +544,13 @@ class ActorResolver:
             child.sort(key=lambda c: (-c.priority, [p for p, _ in c.pattern]))
             kept: list[_Candidate] = []
             for c in child:
-                rivals = [k for k in kept if k.priority == c.priority
-                          and k.target.kind in ("person", "org")
-                          and c.target.kind in ("person", "org")]
+                rivals = [
+                    k
+                    for k in kept
+                    if k.priority == c.priority
+                    and k.target.kind in ("person", "org")
+                    and c.target.kind in ("person", "org")
+                ]
                 if rivals and all(k.target.code != c.target.code for k in rivals):
                     for k in rivals:
                         kept.remove(k)
@@ -313,8 +561,9 @@ class ActorResolver:
 
     # -- resolving ------------------------------------------------------------------------
 
-    def resolve(self, text: str, on: dt.date | None = None, *,
-                bare_agents: bool = False) -> list[ActorMention]:
+    def resolve(
+        self, text: str, on: dt.date | None = None, *, bare_agents: bool = False
+    ) -> list[ActorMention]:
         """Non-overlapping actor mentions in ``text`` on date ``on``, sorted by start.
 
         A sector phrase with no country ("police said") is left out unless
@@ -330,7 +579,9 @@ class ActorResolver:
         words = [k for (s, _), k in zip(spans, keys, strict=True) if text[s].isalpha()]
         headline = len(words) >= 4 and not any(
             text[s].islower() and k not in _TITLE_LOWER
-            for (s, _), k in zip(spans, keys, strict=True) if k[:1].isalpha())
+            for (s, _), k in zip(spans, keys, strict=True)
+            if k[:1].isalpha()
+        )
         root = self._root
         matches: list[_Match] = []
         i = 0
@@ -363,9 +614,17 @@ class ActorResolver:
             i = j + 1
         return self._compose(matches, text, spans, keys, day, bare_agents)
 
-    def _accept(self, cand: _Candidate, text: str, spans: list[tuple[int, int]],
-                keys: list[str], i: int, j: int, headline: bool) -> bool:
-        for (mode, want), (s, e) in zip(cand.pattern, spans[i:j + 1], strict=True):
+    def _accept(
+        self,
+        cand: _Candidate,
+        text: str,
+        spans: list[tuple[int, int]],
+        keys: list[str],
+        i: int,
+        j: int,
+        headline: bool,
+    ) -> bool:
+        for (mode, want), (s, e) in zip(cand.pattern, spans[i : j + 1], strict=True):
             if mode == _ANY:
                 continue
             if mode == _EXACT:
@@ -380,12 +639,15 @@ class ActorResolver:
                 return False
         return True
 
-    def _name_like(self, text: str, spans: list[tuple[int, int]], keys: list[str],
-                   k: int) -> bool:
+    def _name_like(self, text: str, spans: list[tuple[int, int]], keys: list[str], k: int) -> bool:
         """An unknown capitalised word: part of a name we do not know, e.g. 'Michael'."""
         node = self._root.get(keys[k])
-        return (text[spans[k][0]].isupper() and keys[k].isalpha()
-                and keys[k] not in _STOP_CAPS and not (node and node.get(_END)))
+        return (
+            text[spans[k][0]].isupper()
+            and keys[k].isalpha()
+            and keys[k] not in _STOP_CAPS
+            and not (node and node.get(_END))
+        )
 
     @staticmethod
     def _classify(t: _Target, keys: list[str], i: int, day: int) -> _Match:
@@ -402,8 +664,15 @@ class ActorResolver:
             agent = None
         return _Match(i, i, t, "C", agent)
 
-    def _compose(self, matches: list[_Match], text: str, spans: list[tuple[int, int]],
-                 keys: list[str], day: int, bare_agents: bool) -> list[ActorMention]:
+    def _compose(
+        self,
+        matches: list[_Match],
+        text: str,
+        spans: list[tuple[int, int]],
+        keys: list[str],
+        day: int,
+        bare_agents: bool,
+    ) -> list[ActorMention]:
         """Merge adjacent country + sector + person/group matches into single mentions."""
         out: list[ActorMention] = []
         k = 0
@@ -420,8 +689,14 @@ class ActorResolver:
                 out.append(mention)
         return out
 
-    def _mention(self, group: list[_Match], text: str, spans: list[tuple[int, int]],
-                 keys: list[str], day: int) -> ActorMention | None:
+    def _mention(
+        self,
+        group: list[_Match],
+        text: str,
+        spans: list[tuple[int, int]],
+        keys: list[str],
+        day: int,
+    ) -> ActorMention | None:
         first, last = group[0], group[-1]
         start, end = spans[first.i][0], spans[last.j][1]
         country = next((m for m in group if m.cls == "C"), None)
@@ -437,11 +712,16 @@ class ActorResolver:
         org = next((m for m in group if m.cls == "O"), None)
         if org is not None:
             code, agent, _ = org.target.at(day)
-            if country and country.target.kind != "igo" and code != country.target.code and (
-                    len(code) == 3 and code not in self._plover and code != "IMG"):
+            if (
+                country
+                and country.target.kind != "igo"
+                and code != country.target.code
+                and (len(code) == 3 and code not in self._plover and code != "IMG")
+            ):
                 code = country.target.code
-            return ActorMention(start, end, text[start:end], code, agent or sector,
-                                org.target.name, "org")
+            return ActorMention(
+                start, end, text[start:end], code, agent or sector, org.target.name, "org"
+            )
         name: str | None = None
         if last.cls == "A" and text[spans[last.i][0]].isupper():
             end, name = self._absorb_name(text, spans, keys, last.j, end)
@@ -449,22 +729,30 @@ class ActorResolver:
             return ActorMention(start, end, text[start:end], "", sector, name, "agent_phrase")
         t = country.target
         if agent_m is None:
-            return ActorMention(start, end, text[start:end], t.code, country.agent, t.name,
-                                t.kind)
-        return ActorMention(start, end, text[start:end], t.code, sector,
-                            name or (t.name if t.kind == "igo" else None), "agent_phrase")
+            return ActorMention(start, end, text[start:end], t.code, country.agent, t.name, t.kind)
+        return ActorMention(
+            start,
+            end,
+            text[start:end],
+            t.code,
+            sector,
+            name or (t.name if t.kind == "igo" else None),
+            "agent_phrase",
+        )
 
-    def _absorb_name(self, text: str, spans: list[tuple[int, int]], keys: list[str],
-                     j: int, end: int) -> tuple[int, str | None]:
+    def _absorb_name(
+        self, text: str, spans: list[tuple[int, int]], keys: list[str], j: int, end: int
+    ) -> tuple[int, str | None]:
         """'Foreign Minister' + unknown 'Abbas Araghchi': keep the name with the title."""
         taken: list[int] = []
         k = j + 1
         while k < len(spans) and len(taken) < 4:
             s, e = spans[k]
-            if text[end if not taken else spans[taken[-1]][1]:s].strip():
+            if text[end if not taken else spans[taken[-1]][1] : s].strip():
                 break
-            particle = (keys[k] in _PARTICLES and k + 1 < len(spans)
-                        and text[spans[k + 1][0]].isupper())
+            particle = (
+                keys[k] in _PARTICLES and k + 1 < len(spans) and text[spans[k + 1][0]].isupper()
+            )
             if not (particle or self._name_like(text, spans, keys, k)):
                 break
             taken.append(k)
@@ -473,13 +761,13 @@ class ActorResolver:
             taken.pop()
         if not taken:
             return end, None
-        return spans[taken[-1]][1], text[spans[taken[0]][0]:spans[taken[-1]][1]]
+        return spans[taken[-1]][1], text[spans[taken[0]][0] : spans[taken[-1]][1]]
 
 
 def _joins(group: list[_Match], nxt: _Match, keys: list[str]) -> bool:
     """Whether ``nxt`` continues the actor phrase built so far."""
     prev = group[-1]
-    gap = keys[prev.j + 1:nxt.i]
+    gap = keys[prev.j + 1 : nxt.i]
     if nxt.cls == "N" or prev.cls == "P":
         return False
     classes = {m.cls for m in group}
@@ -498,21 +786,31 @@ def _joins(group: list[_Match], nxt: _Match, keys: list[str]) -> bool:
     return False
 
 
-def _apply_overrides(entities: Iterable[dict[str, Any]],
-                     overrides: dict[str, Any]) -> list[dict[str, Any]]:
+def _apply_overrides(
+    entities: Iterable[dict[str, Any]], overrides: dict[str, Any]
+) -> list[dict[str, Any]]:
     """Overridden people and groups replace the generated entries that share a full name
     with them (their extra spellings are kept as aliases)."""
     curated = []
     for kind, key in (("person", "persons"), ("org", "orgs")):
         for item in overrides.get(key, []):
-            roles = [[r["code"], r.get("agent"), _iso(r.get("start")), _iso(r.get("end"))]
-                     for r in item.get("roles", [])]
+            roles = [
+                [r["code"], r.get("agent"), _iso(r.get("start")), _iso(r.get("end"))]
+                for r in item.get("roles", [])
+            ]
             if not roles:
                 raise ValueError(f"overrides: {item.get('name')!r} has no roles")
             home = item.get("home") or max(roles, key=lambda r: r[3] or "9999")[0]
-            curated.append({"name": item["name"], "kind": kind, "home": home,
-                            "aliases": _unique([item["name"], *item.get("aliases", [])]),
-                            "roles": roles, "authoritative": True})
+            curated.append(
+                {
+                    "name": item["name"],
+                    "kind": kind,
+                    "home": home,
+                    "aliases": _unique([item["name"], *item.get("aliases", [])]),
+                    "roles": roles,
+                    "authoritative": True,
+                }
+            )
     by_name: dict[tuple[str, str], dict[str, Any]] = {}
     for ent in curated:
         for alias in ent["aliases"]:
@@ -522,8 +820,7 @@ def _apply_overrides(entities: Iterable[dict[str, Any]],
         keys = [_key(ent["name"])]
         if ent["kind"] == "person":
             keys += [_key(a) for a in ent["aliases"] if _is_full_name(a)]
-        owner = next((by_name[(ent["kind"], k)] for k in keys
-                      if (ent["kind"], k) in by_name), None)
+        owner = next((by_name[(ent["kind"], k)] for k in keys if (ent["kind"], k) in by_name), None)
         if owner is None:
             out.append(ent)
         else:
@@ -590,7 +887,8 @@ def find_overrides(start: Path | None = None) -> Path:
             return path
     raise FileNotFoundError(
         f"{_OVERRIDES} not found (looked in {Path.cwd()} and above {here}); run from the "
-        "repository root or pass overrides_path to ActorResolver.load")
+        "repository root or pass overrides_path to ActorResolver.load"
+    )
 
 
 @functools.lru_cache(maxsize=1)

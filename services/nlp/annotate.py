@@ -12,9 +12,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import IO
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from newsmon.nlp.coder import ArticleInput, CodedArticle, CodedEvent, EventCoder
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 CHUNK = 32
 
@@ -82,12 +81,14 @@ def annotate_lines(lines: Iterable[str | bytes], coder: EventCoder) -> Iterator[
 
     def flush() -> Iterator[dict]:
         items = [(i, p) for i, p in pending if isinstance(p, AnnotateItem)]
-        coded = coder(
-            [ArticleInput(str(p.id), p.title, p.text, p.published) for _, p in items]
-        ) if items else []
+        coded = (
+            coder([ArticleInput(str(p.id), p.title, p.text, p.published) for _, p in items])
+            if items
+            else []
+        )
         by_index = {i: article_json(p.id, c) for (i, p), c in zip(items, coded, strict=True)}
         for i, parsed in pending:
-            yield by_index[i] if i in by_index else parsed  # type: ignore[misc]
+            yield by_index.get(i, parsed)  # type: ignore[arg-type]
         pending.clear()
 
     for index, line in enumerate(lines):

@@ -244,9 +244,20 @@ ZWE|Zimbabwe|Zimbabwean;Zimbabweans|Harare
 # CAMEO/Phoenix codes that differ from the ISO/PLOVER code, including defunct states whose
 # people and institutions we fold into the successor so historical roles keep a country.
 CAMEO_TO_ISO = {
-    "TMP": "TLS", "KSV": "KOS", "ROM": "ROU", "ZAR": "COD", "BUR": "MMR",
-    "SUN": "RUS", "USR": "RUS", "DDR": "DEU", "FRG": "DEU", "CSK": "CZE",
-    "YUG": "SRB", "SCG": "SRB", "FRY": "SRB", "SRP": "SRB",
+    "TMP": "TLS",
+    "KSV": "KOS",
+    "ROM": "ROU",
+    "ZAR": "COD",
+    "BUR": "MMR",
+    "SUN": "RUS",
+    "USR": "RUS",
+    "DDR": "DEU",
+    "FRG": "DEU",
+    "CSK": "CZE",
+    "YUG": "SRB",
+    "SCG": "SRB",
+    "FRY": "SRB",
+    "SRP": "SRB",
 }
 ISO_TO_CAMEO = {"TLS": "TMP", "KOS": "KSV"}
 
@@ -264,19 +275,25 @@ _PRE_REGIONS = {
 # Government buildings and institutions that stand for a sector of one country.
 _METONYMS = {
     "RUS": {"GOV": ["Kremlin"], "LEG": ["State Duma", "Duma"]},
-    "USA": {"GOV": ["White House", "State Department", "Foggy Bottom", "Oval Office"],
-            "MIL": ["Pentagon"], "LEG": ["Capitol Hill", "Congress", "US Congress",
-                                          "U.S. Congress"]},
-    "GBR": {"GOV": ["Downing Street", "Whitehall", "Foreign Office", "Number 10"],
-            "LEG": ["Westminster", "House of Commons", "House of Lords"]},
+    "USA": {
+        "GOV": ["White House", "State Department", "Foggy Bottom", "Oval Office"],
+        "MIL": ["Pentagon"],
+        "LEG": ["Capitol Hill", "Congress", "US Congress", "U.S. Congress"],
+    },
+    "GBR": {
+        "GOV": ["Downing Street", "Whitehall", "Foreign Office", "Number 10"],
+        "LEG": ["Westminster", "House of Commons", "House of Lords"],
+    },
     "FRA": {"GOV": ["Elysee", "Elysee Palace", "Quai d'Orsay", "Matignon"]},
     "DEU": {"LEG": ["Bundestag", "Bundesrat"]},
     "CHN": {"GOV": ["Zhongnanhai"], "LEG": ["National People's Congress"]},
     "ISR": {"LEG": ["Knesset"]},
     "UKR": {"GOV": ["Bankova"], "LEG": ["Verkhovna Rada"]},
     "VEN": {"GOV": ["Miraflores", "Miraflores Palace"]},
-    "IRN": {"GOV": ["Islamic Republic"], "MIL": ["IRGC", "Revolutionary Guards",
-                                                 "Islamic Revolutionary Guard Corps"]},
+    "IRN": {
+        "GOV": ["Islamic Republic"],
+        "MIL": ["IRGC", "Revolutionary Guards", "Islamic Revolutionary Guard Corps"],
+    },
     "KOR": {"GOV": ["Blue House"]},
     "TUR": {"GOV": ["Presidential Complex"], "LEG": ["Grand National Assembly"]},
     "PSE": {"GOV": ["Palestinian Authority"]},
@@ -287,14 +304,43 @@ _METONYMS = {
 # Phrases that contain a country name but are not that country; longest match wins, so
 # listing them stops "Latin America" from resolving to USA.
 NON_ACTORS = [
-    "Latin America", "Latin American", "Latin Americans", "South America", "South American",
-    "North America", "North American", "Central America", "Central American",
-    "Middle East", "Middle Eastern", "Indian Ocean", "Indian subcontinent", "South China Sea",
-    "East China Sea", "Gulf of Mexico", "Gulf of America", "New Mexico", "New Mexican",
-    "New Guinea", "New England", "New South Wales", "British Columbia", "Korean Peninsula",
-    "Jordan River", "Irish Sea", "English Channel", "Sea of Japan", "Washington state",
-    "Washington State", "Turkish delight", "French fries", "Chinese New Year",
-    "Georgia state", "Guinea pig", "Holland America", "American Samoa",
+    "Latin America",
+    "Latin American",
+    "Latin Americans",
+    "South America",
+    "South American",
+    "North America",
+    "North American",
+    "Central America",
+    "Central American",
+    "Middle East",
+    "Middle Eastern",
+    "Indian Ocean",
+    "Indian subcontinent",
+    "South China Sea",
+    "East China Sea",
+    "Gulf of Mexico",
+    "Gulf of America",
+    "New Mexico",
+    "New Mexican",
+    "New Guinea",
+    "New England",
+    "New South Wales",
+    "British Columbia",
+    "Korean Peninsula",
+    "Jordan River",
+    "Irish Sea",
+    "English Channel",
+    "Sea of Japan",
+    "Washington state",
+    "Washington State",
+    "Turkish delight",
+    "French fries",
+    "Chinese New Year",
+    "Georgia state",
+    "Guinea pig",
+    "Holland America",
+    "American Samoa",
 ]
 
 # short code | PLOVER country (UNO, EUR, IGO, NGO) | canonical name | aliases
@@ -363,71 +409,136 @@ HRANA|NGO|Human Rights Activists News Agency|HRANA;Human Rights Activists News A
 
 # Which Phoenix IGO codes (longest prefix wins) belong to which curated IGO.
 _PHOENIX_IGO = {
-    "IGOUNO": "UN", "IGOUNOIAE": "IAEA", "IGOWSTNAT": "NATO", "IGOEUREEC": "EU",
-    "IGOUNOHLHWHO": "WHO", "IGOUNOREFHCR": "UNHCR", "IGOUNOKID": "UNICEF", "IGOUNOWFP": "WFP",
-    "IGOUNODEVWBK": "WB", "IGOUNOWBK": "WB", "IGOBUSIMF": "IMF", "IGOBUSWTO": "WTO",
-    "IGOOPC": "OPEC", "IGOBUSOPC": "OPEC", "IGOJUDICC": "ICC", "IGOUNOJUDICJ": "ICJ",
-    "IGOAFRAFU": "AU", "IGOSEAASN": "ASEAN", "IGOMEAARL": "LAS", "IGOMOSOIC": "OIC",
-    "IGOWAFWAS": "ECOWAS", "IGOWAFBUSWAS": "ECOWAS", "IGOCASCIS": "CIS", "IGOOAS": "OAS",
-    "IGOSAFSAD": "SADC", "IGOSAFDEVSAD": "SADC", "IGOCOPITP": "INTERPOL", "IGOWSTBUS": "OECD",
-    "IGOEURSCE": "OSCE", "IGOEURCOE": "COE", "IGOUNOLABILO": "ILO", "IGOUNOAGRFAO": "FAO",
-    "IGOPGSGCC": "GCC", "IGOUNOHRIHCH": "OHCHR", "IGOUNOAIE": "IEA",
+    "IGOUNO": "UN",
+    "IGOUNOIAE": "IAEA",
+    "IGOWSTNAT": "NATO",
+    "IGOEUREEC": "EU",
+    "IGOUNOHLHWHO": "WHO",
+    "IGOUNOREFHCR": "UNHCR",
+    "IGOUNOKID": "UNICEF",
+    "IGOUNOWFP": "WFP",
+    "IGOUNODEVWBK": "WB",
+    "IGOUNOWBK": "WB",
+    "IGOBUSIMF": "IMF",
+    "IGOBUSWTO": "WTO",
+    "IGOOPC": "OPEC",
+    "IGOBUSOPC": "OPEC",
+    "IGOJUDICC": "ICC",
+    "IGOUNOJUDICJ": "ICJ",
+    "IGOAFRAFU": "AU",
+    "IGOSEAASN": "ASEAN",
+    "IGOMEAARL": "LAS",
+    "IGOMOSOIC": "OIC",
+    "IGOWAFWAS": "ECOWAS",
+    "IGOWAFBUSWAS": "ECOWAS",
+    "IGOCASCIS": "CIS",
+    "IGOOAS": "OAS",
+    "IGOSAFSAD": "SADC",
+    "IGOSAFDEVSAD": "SADC",
+    "IGOCOPITP": "INTERPOL",
+    "IGOWSTBUS": "OECD",
+    "IGOEURSCE": "OSCE",
+    "IGOEURCOE": "COE",
+    "IGOUNOLABILO": "ILO",
+    "IGOUNOAGRFAO": "FAO",
+    "IGOPGSGCC": "GCC",
+    "IGOUNOHRIHCH": "OHCHR",
+    "IGOUNOAIE": "IEA",
 }
 
 # CAMEO agent codes to PLOVER sectors. CAMEO's MED (media) is PLOVER's JRN and CAMEO's HLH
 # (health) is PLOVER's MED; religions become REL; INS/SEP were folded into REB by PLOVER.
 # ELI (former officials, elites) is deliberately absent: see docs/actors.md.
 CAMEO_AGENT = {
-    "GOV": "GOV", "MIL": "MIL", "REB": "REB", "OPP": "OPP", "PTY": "PTY", "COP": "COP",
-    "JUD": "JUD", "LEG": "LEG", "BUS": "BUS", "MED": "JRN", "HLH": "MED", "CVL": "CVL",
-    "EDU": "EDU", "LAB": "LAB", "REF": "REF", "AGR": "AGR", "CRM": "CRM", "SPY": "SPY",
-    "UAF": "UAF", "INS": "REB", "SEP": "REB", "HRI": "SOC", "ENV": "SOC", "NGO": "SOC",
-    "REL": "REL", "MUS": "REL", "CHR": "REL", "JEW": "REL", "HIN": "REL", "BUD": "REL",
+    "GOV": "GOV",
+    "MIL": "MIL",
+    "REB": "REB",
+    "OPP": "OPP",
+    "PTY": "PTY",
+    "COP": "COP",
+    "JUD": "JUD",
+    "LEG": "LEG",
+    "BUS": "BUS",
+    "MED": "JRN",
+    "HLH": "MED",
+    "CVL": "CVL",
+    "EDU": "EDU",
+    "LAB": "LAB",
+    "REF": "REF",
+    "AGR": "AGR",
+    "CRM": "CRM",
+    "SPY": "SPY",
+    "UAF": "UAF",
+    "INS": "REB",
+    "SEP": "REB",
+    "HRI": "SOC",
+    "ENV": "SOC",
+    "NGO": "SOC",
+    "REL": "REL",
+    "MUS": "REL",
+    "CHR": "REL",
+    "JEW": "REL",
+    "HIN": "REL",
+    "BUD": "REL",
     "PPL": "CVL",
 }
-_CAMEO_NON_AGENT = {"ELI", "DEV", "RAD", "MOD", "AMN", "IRC", "GRN", "UNR", "OCC", "CTH",
-                    "PRO", "MAR", "SHI", "SUN"}
+_CAMEO_NON_AGENT = {
+    "ELI",
+    "DEV",
+    "RAD",
+    "MOD",
+    "AMN",
+    "IRC",
+    "GRN",
+    "UNR",
+    "OCC",
+    "CTH",
+    "PRO",
+    "MAR",
+    "SHI",
+    "SUN",
+}
 
 # PLOVER sector triggers. Curated entries win over Phoenix's agents file where they disagree:
 # the PLOVER manual puts protesters and activists in CVL ("civilians, protesters, activists"),
 # keeping OPP for the organised and anti-government opposition.
 _AGENT_TRIGGERS = {
     "GOV": "president;presidents;vice president;prime minister;premier;chancellor;"
-           "foreign minister;foreign ministry;defence minister;defense minister;"
-           "interior minister;interior ministry;finance minister;minister;ministers;ministry;"
-           "government;governments;regime;administration;cabinet;leader;leaders;leadership;"
-           "supreme leader;authorities;official;officials;spokesman;spokeswoman;spokesperson;"
-           "diplomat;diplomats;ambassador;envoy;king;queen;emir;crown prince;"
-           "head of state;secretary of state;foreign secretary;state department;junta;"
-           "secretary general;secretary-general;chief of staff;"
-           "dictator;president-elect;ruling party;governing coalition;mayor;governor",
+    "foreign minister;foreign ministry;defence minister;defense minister;"
+    "interior minister;interior ministry;finance minister;minister;ministers;ministry;"
+    "government;governments;regime;administration;cabinet;leader;leaders;leadership;"
+    "supreme leader;authorities;official;officials;spokesman;spokeswoman;spokesperson;"
+    "diplomat;diplomats;ambassador;envoy;king;queen;emir;crown prince;"
+    "head of state;secretary of state;foreign secretary;state department;junta;"
+    "secretary general;secretary-general;chief of staff;"
+    "dictator;president-elect;ruling party;governing coalition;mayor;governor",
     "MIL": "army;armies;troops;soldiers;soldier;military;armed forces;forces;navy;air force;"
-           "marines;general;generals;commander;commanders;warplanes;warships;fighter jets;"
-           "government forces;government troops;regime forces;defence forces;defense forces;"
-           "defence ministry;defense ministry;ministry of defence;ministry of defense;"
-           "military officials;military spokesman;paratroopers;special forces;coast guard",
+    "marines;general;generals;commander;commanders;warplanes;warships;fighter jets;"
+    "government forces;government troops;regime forces;defence forces;defense forces;"
+    "defence ministry;defense ministry;ministry of defence;ministry of defense;"
+    "military officials;military spokesman;paratroopers;special forces;coast guard",
     "COP": "police;policemen;police officers;riot police;security forces;gendarmerie;"
-           "border guards;border police;law enforcement",
+    "border guards;border police;law enforcement",
     "JUD": "court;courts;judge;judges;judiciary;prosecutor;prosecutors;supreme court;"
-           "constitutional court;tribunal",
+    "constitutional court;tribunal",
     "LEG": "parliament;parliaments;lawmakers;legislators;legislature;MPs;senator;senators;"
-           "senate;congressmen;parliamentarians;lower house;upper house",
+    "senate;congressmen;parliamentarians;lower house;upper house",
     "OPP": "opposition;opposition leader;opposition leaders;dissident;dissidents;"
-           "anti-government protesters;anti-government activists;anti-government demonstrators;"
-           "opposition activists;exiles",
+    "anti-government protesters;anti-government activists;anti-government demonstrators;"
+    "opposition activists;exiles",
     "CVL": "protesters;protester;protestors;demonstrators;demonstrator;activists;activist;"
-           "civilians;civilian;citizens;residents;villagers;crowds;crowd;mourners",
+    "civilians;civilian;citizens;residents;villagers;crowds;crowd;mourners",
     "REB": "rebels;rebel;insurgents;insurgent;militants;militant;guerrillas;guerrilla;"
-           "separatists;separatist;jihadists;jihadist;rebel groups;armed groups;"
-           "armed opposition",
+    "separatists;separatist;jihadists;jihadist;rebel groups;armed groups;"
+    "armed opposition",
     "UAF": "gunmen;gunman;unknown gunmen;armed men;assailants;attackers",
     "SPY": "intelligence;intelligence services;intelligence agency;intelligence officials;"
-           "spies;spy agency;secret service",
+    "spies;spy agency;secret service",
     "JRN": "journalists;journalist;reporters;reporter;media;state media;state television;"
-           "state TV;newspaper;broadcaster;news agency;state news agency",
+    "state TV;newspaper;broadcaster;news agency;state news agency",
     "MED": "doctors;nurses;health workers;medics;hospitals;hospital;health officials",
     "BUS": "businesses;companies;firms;businessmen;business leaders;investors;traders;"
-           "exporters;banks",
+    "exporters;banks",
     "LAB": "workers;unions;trade unions;labour unions;labor unions;strikers",
     "EDU": "students;student;teachers;universities;academics",
     "REL": "clerics;cleric;clergy;imams;priests;bishops;rabbis;church",
@@ -435,46 +546,262 @@ _AGENT_TRIGGERS = {
     "AGR": "farmers;peasants;herders",
     "CRM": "criminals;gangs;gang;cartels;cartel;drug traffickers;smugglers",
     "": "former president;former prime minister;former leader;ex-president;"
-        "former minister;former foreign minister;people;man;men;woman;women",
+    "former minister;former foreign minister;people;man;men;woman;women",
 }
 
 # Phoenix agent entries that mislead more than they help (objects, generic words).
 _AGENT_DENY = {
-    "ACTOR", "AIRLINER", "COMMERCIAL_JET", "JETLINER", "PASSENGER_AIRLINER", "PASSENGER_JET",
-    "SETTLEMENT", "VILLAGE", "NEIGHBORHOOD", "NEIGHBOURHOOD", "COMMUNITY", "SMALL_TOWN",
-    "POPULATION", "GIRL", "MOTHER", "CHILD", "CHILDREN", "INFANT", "WOMAN", "WOMEN",
-    "VICTIM", "VICTIMS", "CHIEF", "AUTHORITY", "DEPUTY", "REVOLT", "UPRISING", "REBELLION",
-    "INSURGENCY", "INSURGENCE", "CRUSADER", "EXILE", "OBJECTOR", "REFORMER", "REFORMIST",
-    "CAMPAIGNER", "ENGINEER", "CHIEF_ENGINEER", "SCIENTIST", "HUNTER", "TENANT", "CUSTOMER",
-    "MOB", "RABBLE", "NATIVE", "PARTY", "PARTIES",
+    "ACTOR",
+    "AIRLINER",
+    "COMMERCIAL_JET",
+    "JETLINER",
+    "PASSENGER_AIRLINER",
+    "PASSENGER_JET",
+    "SETTLEMENT",
+    "VILLAGE",
+    "NEIGHBORHOOD",
+    "NEIGHBOURHOOD",
+    "COMMUNITY",
+    "SMALL_TOWN",
+    "POPULATION",
+    "GIRL",
+    "MOTHER",
+    "CHILD",
+    "CHILDREN",
+    "INFANT",
+    "WOMAN",
+    "WOMEN",
+    "VICTIM",
+    "VICTIMS",
+    "CHIEF",
+    "AUTHORITY",
+    "DEPUTY",
+    "REVOLT",
+    "UPRISING",
+    "REBELLION",
+    "INSURGENCY",
+    "INSURGENCE",
+    "CRUSADER",
+    "EXILE",
+    "OBJECTOR",
+    "REFORMER",
+    "REFORMIST",
+    "CAMPAIGNER",
+    "ENGINEER",
+    "CHIEF_ENGINEER",
+    "SCIENTIST",
+    "HUNTER",
+    "TENANT",
+    "CUSTOMER",
+    "MOB",
+    "RABBLE",
+    "NATIVE",
+    "PARTY",
+    "PARTIES",
 }
 
-_STATE_WORDS = {"republic", "of", "the", "kingdom", "federation", "state", "states",
-                "democratic", "islamic", "people's", "peoples", "federal", "socialist",
-                "united", "union", "arab", "commonwealth", "principality", "sultanate",
-                "grand", "duchy", "plurinational", "bolivarian", "hashemite", "oriental"}
-_PARTICLES = {"al", "el", "bin", "ibn", "bint", "de", "da", "del", "della", "di", "du", "la",
-              "le", "van", "von", "der", "den", "dos", "das", "y", "e", "of", "the", "and",
-              "for", "in", "on", "at", "to", "s"}
-_HONORIFICS = {"MR", "MRS", "MS", "DR", "SIR", "SHEIKH", "SHEIK", "GEN", "GENERAL", "COL",
-               "COLONEL", "LT", "MAJOR", "CAPT", "CAPTAIN", "ADMIRAL", "SEN", "SENATOR", "REP",
-               "GOV", "GOVERNOR", "HIS", "HER", "EXCELLENCY", "MAJESTY", "HIGHNESS",
-               "AYATOLLAH", "IMAM", "MULLAH", "PRINCE", "PRINCESS", "KING", "QUEEN", "EMIR",
-               "FORMER", "EX", "LATE", "THEN", "ACTING", "INTERIM", "DEPUTY", "VICE", "NEW",
-               "OUSTED", "EXILED", "JAILED", "SLAIN", "DEPOSED", "SECRETARY", "CHAIRMAN",
-               "PRESIDENT", "PREMIER", "MINISTER", "AMBASSADOR", "SPEAKER", "CHANCELLOR",
-               "LEADER", "ELECT", "PRIME", "FOREIGN", "DEFENSE", "DEFENCE", "OPPOSITION"}
-_ORG_WORDS = {"MINISTRY", "ARMY", "FORCE", "FORCES", "COUNCIL", "PARTY", "COMMITTEE", "ASSEMBLY",
-              "COURT", "POLICE", "DEPARTMENT", "OFFICE", "AGENCY", "SERVICE", "GOVERNMENT",
-              "PARLIAMENT", "FRONT", "MOVEMENT", "UNION", "ORGANIZATION", "ORGANISATION",
-              "COMMISSION", "BANK", "BUREAU", "GUARD", "GUARDS", "BRIGADE", "BRIGADES",
-              "INSTITUTE", "ASSOCIATION", "FEDERATION", "LEAGUE", "CORPS", "SENATE", "HOUSE",
-              "CONGRESS", "AUTHORITY", "REGIME", "ADMINISTRATION", "CABINET", "GROUP",
-              "COALITION", "ALLIANCE", "NAVY", "DIRECTORATE", "CENTER", "CENTRE", "FUND",
-              "TRIBUNAL", "SECRETARIAT", "PRESIDENCY", "PALACE", "KREMLIN", "DUMA", "RADA",
-              "MILITARY", "TROOPS", "SOLDIERS", "STAFF", "COMMAND", "REPUBLIC", "STATE",
-              "FAMILY", "CHURCH", "SOCIETY", "CLUB", "NETWORK", "PROGRAM", "PROGRAMME",
-              "MISSION", "EMBASSY", "CONSULATE", "JUNTA", "OF", "AND", "THE"}
+_STATE_WORDS = {
+    "republic",
+    "of",
+    "the",
+    "kingdom",
+    "federation",
+    "state",
+    "states",
+    "democratic",
+    "islamic",
+    "people's",
+    "peoples",
+    "federal",
+    "socialist",
+    "united",
+    "union",
+    "arab",
+    "commonwealth",
+    "principality",
+    "sultanate",
+    "grand",
+    "duchy",
+    "plurinational",
+    "bolivarian",
+    "hashemite",
+    "oriental",
+}
+_PARTICLES = {
+    "al",
+    "el",
+    "bin",
+    "ibn",
+    "bint",
+    "de",
+    "da",
+    "del",
+    "della",
+    "di",
+    "du",
+    "la",
+    "le",
+    "van",
+    "von",
+    "der",
+    "den",
+    "dos",
+    "das",
+    "y",
+    "e",
+    "of",
+    "the",
+    "and",
+    "for",
+    "in",
+    "on",
+    "at",
+    "to",
+    "s",
+}
+_HONORIFICS = {
+    "MR",
+    "MRS",
+    "MS",
+    "DR",
+    "SIR",
+    "SHEIKH",
+    "SHEIK",
+    "GEN",
+    "GENERAL",
+    "COL",
+    "COLONEL",
+    "LT",
+    "MAJOR",
+    "CAPT",
+    "CAPTAIN",
+    "ADMIRAL",
+    "SEN",
+    "SENATOR",
+    "REP",
+    "GOV",
+    "GOVERNOR",
+    "HIS",
+    "HER",
+    "EXCELLENCY",
+    "MAJESTY",
+    "HIGHNESS",
+    "AYATOLLAH",
+    "IMAM",
+    "MULLAH",
+    "PRINCE",
+    "PRINCESS",
+    "KING",
+    "QUEEN",
+    "EMIR",
+    "FORMER",
+    "EX",
+    "LATE",
+    "THEN",
+    "ACTING",
+    "INTERIM",
+    "DEPUTY",
+    "VICE",
+    "NEW",
+    "OUSTED",
+    "EXILED",
+    "JAILED",
+    "SLAIN",
+    "DEPOSED",
+    "SECRETARY",
+    "CHAIRMAN",
+    "PRESIDENT",
+    "PREMIER",
+    "MINISTER",
+    "AMBASSADOR",
+    "SPEAKER",
+    "CHANCELLOR",
+    "LEADER",
+    "ELECT",
+    "PRIME",
+    "FOREIGN",
+    "DEFENSE",
+    "DEFENCE",
+    "OPPOSITION",
+}
+_ORG_WORDS = {
+    "MINISTRY",
+    "ARMY",
+    "FORCE",
+    "FORCES",
+    "COUNCIL",
+    "PARTY",
+    "COMMITTEE",
+    "ASSEMBLY",
+    "COURT",
+    "POLICE",
+    "DEPARTMENT",
+    "OFFICE",
+    "AGENCY",
+    "SERVICE",
+    "GOVERNMENT",
+    "PARLIAMENT",
+    "FRONT",
+    "MOVEMENT",
+    "UNION",
+    "ORGANIZATION",
+    "ORGANISATION",
+    "COMMISSION",
+    "BANK",
+    "BUREAU",
+    "GUARD",
+    "GUARDS",
+    "BRIGADE",
+    "BRIGADES",
+    "INSTITUTE",
+    "ASSOCIATION",
+    "FEDERATION",
+    "LEAGUE",
+    "CORPS",
+    "SENATE",
+    "HOUSE",
+    "CONGRESS",
+    "AUTHORITY",
+    "REGIME",
+    "ADMINISTRATION",
+    "CABINET",
+    "GROUP",
+    "COALITION",
+    "ALLIANCE",
+    "NAVY",
+    "DIRECTORATE",
+    "CENTER",
+    "CENTRE",
+    "FUND",
+    "TRIBUNAL",
+    "SECRETARIAT",
+    "PRESIDENCY",
+    "PALACE",
+    "KREMLIN",
+    "DUMA",
+    "RADA",
+    "MILITARY",
+    "TROOPS",
+    "SOLDIERS",
+    "STAFF",
+    "COMMAND",
+    "REPUBLIC",
+    "STATE",
+    "FAMILY",
+    "CHURCH",
+    "SOCIETY",
+    "CLUB",
+    "NETWORK",
+    "PROGRAM",
+    "PROGRAMME",
+    "MISSION",
+    "EMBASSY",
+    "CONSULATE",
+    "JUNTA",
+    "OF",
+    "AND",
+    "THE",
+}
 
 # Single-token aliases that are ordinary English words; Phoenix lists some as nicknames.
 _COMMON_WORDS_TEXT = """
@@ -615,7 +942,8 @@ def display_name(phoenix: str, acronyms: bool) -> str | None:
     def word_case(w: str) -> str:
         letters = re.sub(r"[^A-Za-z]", "", w)
         if re.fullmatch(r"(?:[A-Z]\.)+[A-Z]?\.?", w) or (
-            acronyms and (len(letters) <= 3 or not re.search(r"[AEIOUY]", letters))
+            acronyms
+            and (len(letters) <= 3 or not re.search(r"[AEIOUY]", letters))
             and letters.lower() not in _PARTICLES
         ):
             return w
@@ -653,8 +981,10 @@ def _plurals(phrase: str) -> list[str]:
 def build_agents(agents_file: Path) -> dict[str, str]:
     """Trigger phrase (lower case, hyphens as spaces) -> PLOVER sector; '' means 'no sector'."""
     triggers: dict[str, str] = {}
-    subs = {"!PERSON!": ["MAN", "MEN", "WOMAN", "WOMEN", "PERSON"],
-            "!MINIST!": ["MINISTER", "MINISTERS", "MINISTRY", "MINISTRIES"]}
+    subs = {
+        "!PERSON!": ["MAN", "MEN", "WOMAN", "WOMEN", "PERSON"],
+        "!MINIST!": ["MINISTER", "MINISTERS", "MINISTRY", "MINISTRIES"],
+    }
     for raw in agents_file.read_text(encoding="utf-8", errors="replace").splitlines():
         text = raw.split("#", 1)[0].strip()
         m = re.match(r"([^\s\[{]+)\s*(\{[^}]*\})?\s*\[~([A-Z]{3})", text)
@@ -672,8 +1002,9 @@ def build_agents(agents_file: Path) -> dict[str, str]:
         phrases: list[str] = []
         for f in forms:
             phrase = f.replace("_", " ").replace("-", " ").strip().lower()
-            phrases.extend(_plurals(phrase) if explicit == "" and "{" not in (m.group(2) or "")
-                           else [phrase])
+            phrases.extend(
+                _plurals(phrase) if explicit == "" and "{" not in (m.group(2) or "") else [phrase]
+            )
         phrases += [p.replace("_", " ").lower() for p in explicit.split() if p]
         for p in phrases:
             if p and re.fullmatch(r"[a-z' ]+", p) and p.split()[-1] not in _PARTICLES:
@@ -687,7 +1018,7 @@ def build_agents(agents_file: Path) -> dict[str, str]:
 def _country_rows() -> Iterator[tuple[str, list[str], list[str], list[str]]]:
     for line in _COUNTRIES.strip().splitlines():
         code, names, demonyms, capitals = line.split("|")
-        split = (lambda s: [x for x in s.split(";") if x])  # noqa: E731
+        split = lambda s: [x for x in s.split(";") if x]  # noqa: E731
         yield code, split(names), split(demonyms), split(capitals)
 
 
@@ -699,14 +1030,16 @@ def _similar(variant: str, names: list[str]) -> bool:
         return False
     if len(tokens) > 1:
         return any(t in known for t in tokens) and all(
-            t in known or t in _STATE_WORDS for t in tokens)
+            t in known or t in _STATE_WORDS for t in tokens
+        )
     word = tokens[0]
     if "." in word or len(word) < 4:
         return False
     for k in known:
         common = len(_common_prefix(word, k))
         if abs(len(word) - len(k)) <= 2 and (
-                common >= 4 or (common >= 3 and len(word) == len(k) and len(k) <= 5)):
+            common >= 4 or (common >= 3 and len(word) == len(k) and len(k) <= 5)
+        ):
             return True
     return False
 
@@ -724,7 +1057,7 @@ def _code_parts(code: str) -> tuple[str | None, str | None, bool]:
     The first part is an ISO code, an IGO short code, "IMG" or "NGO"; None when the code
     names a region or a company and cannot be used.
     """
-    head, chunks = code[:3], [code[i:i + 3] for i in range(3, len(code), 3)]
+    head, chunks = code[:3], [code[i : i + 3] for i in range(3, len(code), 3)]
     if head in ("IGO",):
         best = max((p for p in _PHOENIX_IGO if code.startswith(p)), key=len, default=None)
         return (_PHOENIX_IGO[best] if best else None), None, False
@@ -762,8 +1095,9 @@ def _person_aliases(block: RawBlock, title_words: set[str]) -> tuple[str, list[s
     for raw in block.names:
         words = [w for w in re.sub(r"\([^)]*\)", "", raw).strip("_").split("_") if w]
         stripped = False
-        while len(words) > 1 and (words[0].rstrip(".").upper() in title_words
-                                   or "'S" in words[0].upper()):
+        while len(words) > 1 and (
+            words[0].rstrip(".").upper() in title_words or "'S" in words[0].upper()
+        ):
             words, stripped = words[1:], True
         if any(w.upper() in {"GOVERNMENT", "REGIME", "ADMINISTRATION"} for w in words):
             continue
@@ -773,12 +1107,14 @@ def _person_aliases(block: RawBlock, title_words: set[str]) -> tuple[str, list[s
         toks = _fold(alias).replace("-", " ").split()
         if stripped and not _is_subsequence(toks, canon_tokens):
             continue
-        if len(toks) == 1 and (len(toks[0]) < 4 or toks[0] in _COMMON_WORDS
-                               or toks[0] in title_words):
+        if len(toks) == 1 and (
+            len(toks[0]) < 4 or toks[0] in _COMMON_WORDS or toks[0] in title_words
+        ):
             continue
         out.append(alias)
     canon_ok = len(canon_tokens) > 1 or (
-        len(canon_tokens[0]) >= 4 and canon_tokens[0] not in _COMMON_WORDS)
+        len(canon_tokens[0]) >= 4 and canon_tokens[0] not in _COMMON_WORDS
+    )
     aliases = _unique([canonical, *out] if canon_ok else out)
     return (canonical, aliases) if aliases else None
 
@@ -850,16 +1186,51 @@ def build(shared: Path) -> dict[str, object]:
     src = shared / "reference" / "actors"
     agents = build_agents(src / "Phoenix.agents.txt")
     generic = {w for phrase in agents for w in phrase.split()} | {
-        "of", "the", "and", "for", "in", "on", "to", "us", "u", "s", "national", "federal",
-        "republic", "supreme", "state", "department", "united", "states", "central", "high",
-        "general", "public", "security", "service", "affairs", "foreign", "internal",
-        "interior", "office", "committee", "commission", "council", "house", "senate"}
+        "of",
+        "the",
+        "and",
+        "for",
+        "in",
+        "on",
+        "to",
+        "us",
+        "u",
+        "s",
+        "national",
+        "federal",
+        "republic",
+        "supreme",
+        "state",
+        "department",
+        "united",
+        "states",
+        "central",
+        "high",
+        "general",
+        "public",
+        "security",
+        "service",
+        "affairs",
+        "foreign",
+        "internal",
+        "interior",
+        "office",
+        "committee",
+        "commission",
+        "council",
+        "house",
+        "senate",
+    }
     title_words = _HONORIFICS | {w.upper() for phrase in agents for w in phrase.split()}
 
     countries: dict[str, dict[str, object]] = {}
     for code, names, demonyms, capitals in _country_rows():
-        entry: dict[str, object] = {"name": names[0], "aliases": names,
-                                    "demonyms": demonyms, "capitals": capitals}
+        entry: dict[str, object] = {
+            "name": names[0],
+            "aliases": names,
+            "demonyms": demonyms,
+            "capitals": capitals,
+        }
         if code in ISO_TO_CAMEO:
             entry["cameo"] = ISO_TO_CAMEO[code]
         if code in _METONYMS:
@@ -872,8 +1243,11 @@ def build(shared: Path) -> dict[str, object]:
 
     entities: list[dict[str, object]] = []
     igo_extra: dict[str, list[str]] = {}
-    for fname in ("Phoenix.Countries.actors.txt", "Phoenix.International.actors.txt",
-                  "Phoenix.MilNonState.actors.txt"):
+    for fname in (
+        "Phoenix.Countries.actors.txt",
+        "Phoenix.International.actors.txt",
+        "Phoenix.MilNonState.actors.txt",
+    ):
         lines = (src / fname).read_text(encoding="utf-8", errors="replace").splitlines()
         for block in parse_dictionary(lines):
             _add_block(block, fname, countries, entities, igo_extra, generic, title_words)
@@ -883,17 +1257,27 @@ def build(shared: Path) -> dict[str, object]:
     for line in _IGOS.strip().splitlines():
         code, plover, name, aliases = line.split("|")
         extra = igo_extra.get(code, []) if name == _first_igo_name(code) else []
-        igos.append({"code": code, "plover": plover, "name": name,
-                     "aliases": _unique(aliases.split(";") + extra)})
+        igos.append(
+            {
+                "code": code,
+                "plover": plover,
+                "name": name,
+                "aliases": _unique(aliases.split(";") + extra),
+            }
+        )
     entities = _merge_duplicates(entities)
     return {
         "manifest": {
             "source": "Phoenix/PETRARCH dictionaries (MIT, Open Event Data Alliance) "
-                      "and the curated tables in newsmon/nlp/build_actor_kb.py",
+            "and the curated tables in newsmon/nlp/build_actor_kb.py",
             "horizon": HORIZON,
             "oldest_role_end": OLDEST_ROLE_END,
-            "counts": {"countries": len(countries), "igos": len(igos),
-                       "agents": len(agents), "entities": len(entities)},
+            "counts": {
+                "countries": len(countries),
+                "igos": len(igos),
+                "agents": len(agents),
+                "entities": len(entities),
+            },
         },
         "countries": countries,
         "igos": igos,
@@ -913,8 +1297,10 @@ def _drop_shared_variants(countries: dict[str, dict[str, object]]) -> None:
             owners.setdefault(_fold(alias), set()).add(code)
     for code, entry in countries.items():
         entry["aliases"] = [
-            a for a in entry["aliases"]  # type: ignore[attr-defined]
-            if len(owners[_fold(a)]) == 1 or _fold(a) in curated[code]]
+            a
+            for a in entry["aliases"]  # type: ignore[attr-defined]
+            if len(owners[_fold(a)]) == 1 or _fold(a) in curated[code]
+        ]
 
 
 def _first_igo_name(code: str) -> str:
@@ -924,9 +1310,15 @@ def _first_igo_name(code: str) -> str:
     return ""
 
 
-def _add_block(block: RawBlock, fname: str, countries: dict[str, dict[str, object]],
-               entities: list[dict[str, object]], igo_extra: dict[str, list[str]],
-               generic: set[str], title_words: set[str]) -> None:
+def _add_block(
+    block: RawBlock,
+    fname: str,
+    countries: dict[str, dict[str, object]],
+    entities: list[dict[str, object]],
+    igo_extra: dict[str, list[str]],
+    generic: set[str],
+    title_words: set[str],
+) -> None:
     """Route one Phoenix block: country variant, IGO variant, person, or institution/group."""
     parts = [_code_parts(c) for c, _, _ in block.codes]
     usable = [p for p in parts if p[0] is not None]
@@ -937,11 +1329,9 @@ def _add_block(block: RawBlock, fname: str, countries: dict[str, dict[str, objec
         if iso in countries:
             entry = countries[iso]
             names = list(entry["aliases"]) + list(entry["demonyms"])  # type: ignore[call-overload]
-            taken = {_fold(n) for c in countries.values()
-                     for n in [*c["demonyms"], *c["capitals"]]}  # type: ignore[misc]
+            taken = {_fold(n) for c in countries.values() for n in [*c["demonyms"], *c["capitals"]]}  # type: ignore[misc]
             variants = [display_name(n, acronyms=False) for n in block.names]
-            keep = [v for v in variants
-                    if v and _fold(v) not in taken and _similar(v, names)]
+            keep = [v for v in variants if v and _fold(v) not in taken and _similar(v, names)]
             entry["aliases"] = _unique(list(entry["aliases"]) + keep)  # type: ignore[call-overload]
             return
         if iso in {line.split("|")[0] for line in _IGOS.strip().splitlines()}:
@@ -964,14 +1354,16 @@ def _add_block(block: RawBlock, fname: str, countries: dict[str, dict[str, objec
         if named is None:
             return
         name, aliases = named
-        entities.append({"name": name, "kind": "person", "home": home,
-                         "aliases": aliases, "roles": roles})
+        entities.append(
+            {"name": name, "kind": "person", "home": home, "aliases": aliases, "roles": roles}
+        )
     else:
         aliases = _org_aliases(block, generic)
         if not aliases or not roles:
             return
-        entities.append({"name": aliases[0], "kind": "org", "home": home,
-                         "aliases": aliases, "roles": roles})
+        entities.append(
+            {"name": aliases[0], "kind": "org", "home": home, "aliases": aliases, "roles": roles}
+        )
 
 
 def _merge_duplicates(entities: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -979,8 +1371,11 @@ def _merge_duplicates(entities: list[dict[str, object]]) -> list[dict[str, objec
     by_key: dict[tuple[str, str], dict[str, object]] = {}
     out: list[dict[str, object]] = []
     for ent in entities:
-        keys = [(str(ent["kind"]), _fold(a).replace("-", " ").replace(".", ""))
-                for a in ent["aliases"] if " " in str(a)]  # type: ignore[attr-defined]
+        keys = [
+            (str(ent["kind"]), _fold(a).replace("-", " ").replace(".", ""))
+            for a in ent["aliases"]
+            if " " in str(a)
+        ]  # type: ignore[attr-defined]
         target = next((by_key[k] for k in keys if k in by_key), None)
         if target is None or target["home"] != ent["home"]:
             target = ent
@@ -1018,8 +1413,12 @@ def write(kb: dict[str, object], out_dir: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
-                        help="folder holding reference/actors/Phoenix.*.txt")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=DEFAULT_SHARED,
+        help="folder holding reference/actors/Phoenix.*.txt",
+    )
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="output folder")
     args = parser.parse_args(argv)
     src = args.shared / "reference" / "actors"

@@ -23,14 +23,13 @@ Three stages, as in transformers' pipelines:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
-
 from newsmon.core.encoder import EncodedSentences, SentenceEncoder, TokenStates
 from newsmon.core.sentences import split_sentences
 from newsmon.core.topic_model import ContextTopicModel
@@ -146,7 +145,9 @@ def assign_roles(
     """Actors and recipients of one sentence from its resolved mentions (see module doc)."""
     if len({m.code for m in mentions}) == 1:
         return [_participant(mentions[0])], []
-    scored = list(zip(mentions, mention_role_probabilities(mentions, tokens, role_head), strict=True))
+    scored = list(
+        zip(mentions, mention_role_probabilities(mentions, tokens, role_head), strict=True)
+    )
     reciprocal: list[Participant] = []
     for mention, (p_s, p_t, p_r) in scored:
         if p_r > max(p_s, p_t) and mention.code not in {p.code for p in reciprocal}:
@@ -230,7 +231,13 @@ class EventCoder:
                     continue
                 row = offset + index
                 event = self._code_sentence(
-                    article.id, index, sentence, found, quad_probs[row], type_probs[row], row,
+                    article.id,
+                    index,
+                    sentence,
+                    found,
+                    quad_probs[row],
+                    type_probs[row],
+                    row,
                     encoded,
                 )
                 if event is not None:
@@ -254,9 +261,9 @@ class EventCoder:
     ) -> CodedEvent | None:
         quad_by_label = {label: quad_p[i] for label, i in self._quad_index.items()}
         p_none = quad_by_label.get(NO_EVENT, 0.0)
-        joint = np.array([
-            type_p[i] * quad_by_label.get(q, 0.0) for i, q in enumerate(self._event_quads)
-        ])
+        joint = np.array(
+            [type_p[i] * quad_by_label.get(q, 0.0) for i, q in enumerate(self._event_quads)]
+        )
         best = int(joint.argmax())
         if joint[best] <= 0 or p_none >= max(quad_by_label.get(q, 0.0) for q in self._event_quads):
             return None

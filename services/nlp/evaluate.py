@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 import numpy as np
-
 from newsmon.core.encoder import SentenceEncoder
 from newsmon.nlp import datasets
 from newsmon.nlp.actors import ActorMention, ActorResolver
@@ -101,14 +100,16 @@ def evaluate_roles(
             base_recipient += b_recipient in gold_recipient
     share = (lambda n: round(n / counted, 3)) if counted else (lambda n: 0.0)
     return RoleAccuracy(
-        counted, share(actor_ok), share(recipient_ok), share(both_ok),
-        share(base_actor), share(base_recipient),
+        counted,
+        share(actor_ok),
+        share(recipient_ok),
+        share(both_ok),
+        share(base_actor),
+        share(base_recipient),
     )
 
 
-def evaluate(
-    data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolver
-) -> EvalReport:
+def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolver) -> EvalReport:
     quad_pred = cross_validated_predictions(
         data.quad_x, data.quad_y, data.quad_groups, fit_quad, predict_labels
     )
@@ -135,18 +136,20 @@ def evaluate(
     case_labels = sorted(set(data.event_y[case]))
 
     token_pred = cross_validated_predictions(
-        data.role_x, data.role_y, data.role_groups, fit_roles,
+        data.role_x,
+        data.role_y,
+        data.role_groups,
+        fit_roles,
         lambda head, x: np.array([ROLE_LABELS.index(lbl) for lbl in predict_labels(head, x)]),
     )
     return EvalReport(
         quad=quad_report,
         quad_four_class_macro_f1=four.macro_f1,
         event_head=ClassReport.from_predictions(data.event_y[case], head_pred[case], case_labels),
-        event_joint=ClassReport.from_predictions(
-            data.event_y[case], joint_pred[case], case_labels
-        ),
+        event_joint=ClassReport.from_predictions(data.event_y[case], joint_pred[case], case_labels),
         roles_tokens=ClassReport.from_predictions(
-            [ROLE_LABELS[i] for i in data.role_y], [ROLE_LABELS[i] for i in token_pred],
+            [ROLE_LABELS[i] for i in data.role_y],
+            [ROLE_LABELS[i] for i in token_pred],
             ROLE_LABELS,
         ),
         roles_countries=evaluate_roles(data, encoder, resolver),

@@ -34,8 +34,11 @@ class LinearHead:
 
     def save(self, path: Path) -> None:
         np.savez_compressed(
-            path, kind="linear", weights=self.weights.astype(np.float32),
-            bias=self.bias.astype(np.float32), labels=np.array(self.labels),
+            path,
+            kind="linear",
+            weights=self.weights.astype(np.float32),
+            bias=self.bias.astype(np.float32),
+            labels=np.array(self.labels),
         )
 
     @classmethod
@@ -105,9 +108,14 @@ class KernelSVCHead:
 
     def save(self, path: Path) -> None:
         np.savez_compressed(
-            path, kind="svc", support_vectors=self.support_vectors.astype(np.float32),
-            dual_coef=self.dual_coef, intercept=self.intercept, n_support=self.n_support,
-            gamma=np.array(self.gamma), labels=np.array(self.labels),
+            path,
+            kind="svc",
+            support_vectors=self.support_vectors.astype(np.float32),
+            dual_coef=self.dual_coef,
+            intercept=self.intercept,
+            n_support=self.n_support,
+            gamma=np.array(self.gamma),
+            labels=np.array(self.labels),
         )
 
     @classmethod
@@ -132,6 +140,10 @@ def load_head(path: Path) -> Head:
         if str(data["kind"]) == "linear":
             return LinearHead(data["weights"], data["bias"], labels)
         return KernelSVCHead(
-            data["support_vectors"], data["dual_coef"], data["intercept"],
-            data["n_support"], float(data["gamma"]), labels,
+            data["support_vectors"],
+            data["dual_coef"],
+            data["intercept"],
+            data["n_support"],
+            float(data["gamma"]),
+            labels,
         )

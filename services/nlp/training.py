@@ -21,15 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import classification_report
-from sklearn.svm import SVC
-
 from newsmon.core.encoder import SentenceEncoder, TokenStates
 from newsmon.core.sentences import split_sentences
 from newsmon.nlp import datasets
 from newsmon.nlp.heads import KernelSVCHead, LinearHead
 from newsmon.nlp.ontology import event_types
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import classification_report
+from sklearn.svm import SVC
 
 QUAD_SOURCES = ("conflibert_cameo",)
 QUAD_C = 4.0
@@ -55,14 +54,19 @@ def embed(encoder: SentenceEncoder, texts: Sequence[str], cache_dir: Path | None
 def role_features(tokens: TokenStates) -> np.ndarray:
     """Token vectors plus each token's relative position in the sentence."""
     count = len(tokens.offsets)
-    position = np.linspace(0.0, 1.0, count, dtype=np.float32)[:, None] if count else np.zeros((0, 1))
+    position = (
+        np.linspace(0.0, 1.0, count, dtype=np.float32)[:, None] if count else np.zeros((0, 1))
+    )
     return np.hstack([tokens.vectors, position]).astype(np.float32)
 
 
 def role_token_labels(tokens: TokenStates, example: datasets.RoleExample) -> np.ndarray:
     labels = np.zeros(len(tokens.offsets), dtype=np.int64)
-    for code, spans in ((1, example.source_spans), (2, example.target_spans),
-                        (3, example.reciprocal_spans)):
+    for code, spans in (
+        (1, example.source_spans),
+        (2, example.target_spans),
+        (3, example.reciprocal_spans),
+    ):
         for start, end in spans:
             labels[(tokens.offsets[:, 0] < end) & (tokens.offsets[:, 1] > start)] = code
     return labels
@@ -112,15 +116,21 @@ class ClassReport:
             truth, predicted, labels=list(labels), output_dict=True, zero_division=0
         )
         per_class = {
-            label: {k: round(float(report[label][k]), 3)
-                    for k in ("precision", "recall", "f1-score", "support")}
+            label: {
+                k: round(float(report[label][k]), 3)
+                for k in ("precision", "recall", "f1-score", "support")
+            }
             for label in labels
         }
         return cls(per_class, round(float(report["macro avg"]["f1-score"]), 3), len(truth))
 
 
 def cross_validated_predictions(
-    features: np.ndarray, labels: np.ndarray, groups: Sequence[str], fit, predict  # noqa: ANN001
+    features: np.ndarray,
+    labels: np.ndarray,
+    groups: Sequence[str],
+    fit,
+    predict,  # noqa: ANN001
 ) -> np.ndarray:
     folds = np.array([datasets.fold_of(g, FOLDS) for g in groups])
     predicted = np.empty(len(labels), dtype=object)

@@ -75,7 +75,7 @@ def replay(
     delays = schedule_delays(ordered, rate, speedup)
     report = ReplayReport()
     while True:
-        for article, delay in zip(ordered, delays, strict=False):
+        for article, delay in zip(ordered, delays, strict=True):
             if should_stop():
                 publisher.flush()
                 return report

@@ -21,9 +21,16 @@ from newsmon.core.metrics import WorkerMetrics
 from newsmon.core.records import DeadLetter
 from newsmon.core.settings import Settings
 from newsmon.core.store import ArticleStore, Keys
-from newsmon.core.topic_model import ArticleText, ContextTopicModel
 from newsmon.core.topics import TopicNames
-from newsmon.worker.enrichment import IncomingRecord, build_enriched, split_valid
+from newsmon.nlp.actors import ActorResolver
+from newsmon.nlp.coder import CoderHeads, EventCoder
+from newsmon.worker.enrichment import (
+    IncomingRecord,
+    build_enriched,
+    build_events,
+    coder_input,
+    split_valid,
+)
 from newsmon.worker.retry import retry_forever
 from prometheus_client import start_http_server
 from redis.asyncio import Redis
@@ -36,7 +43,7 @@ class WorkerDeps:
     """What the agents need, built once at start-up and passed in (tests pass their own)."""
 
     store: ArticleStore
-    model: ContextTopicModel
+    model: EventCoder
     metrics: WorkerMetrics
     executor: ThreadPoolExecutor
 
@@ -57,7 +64,7 @@ def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
     )
     return WorkerDeps(
         store=store,
-        model=ContextTopicModel(encoder),
+        model=EventCoder(encoder, CoderHeads.load(), ActorResolver.default()),
         metrics=metrics,
         executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="model"),
     )
@@ -70,6 +77,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
     enriched_topic = app.topic(
         names.articles_enriched, key_serializer="raw", value_serializer="raw"
     )
+    events_topic = app.topic(names.events_dyadic, key_serializer="raw", value_serializer="raw")
     deadletter_topic = app.topic(
         names.articles_deadletter, key_serializer="raw", value_serializer="raw"
     )
@@ -111,14 +119,23 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             fresh = [a for a in articles if a.id not in stored_before]
             metrics.articles_duplicate.inc(len(articles) - len(fresh))
             if fresh:
-                prepared = model.preprocess([ArticleText(a.title, a.text) for a in fresh])
+                prepared = model.preprocess([coder_input(a) for a in fresh])
                 forward_started = time.perf_counter()
                 prepared = await loop.run_in_executor(deps.executor, model.forward, prepared)
                 metrics.model_batch_duration.observe(time.perf_counter() - forward_started)
                 metrics.model_batch_sentences.observe(sum(len(s) for s in prepared.sentences))
                 results = model.postprocess(prepared)
-                for raw, topics in zip(fresh, results, strict=False):
-                    enriched = build_enriched(raw, topics, model.label, time.time())
+                for raw, coded in zip(fresh, results, strict=True):
+                    now = time.time()
+                    for event in build_events(raw, coded, model.label, now):
+                        await retry_forever(
+                            lambda event=event: store.store_event(event), metrics, "store event"
+                        )
+                        metrics.events_coded.labels(event.quad_class).inc()
+                        await events_topic.send(
+                            key=event.event_id.encode(), value=event.model_dump_json().encode()
+                        )
+                    enriched = build_enriched(raw, coded, model.label, now)
                     stored = await retry_forever(
                         lambda enriched=enriched: store.store_article(enriched),
                         metrics,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from newsmon.core.articles import Rejection, parse_raw_article, payload_key
-from newsmon.core.records import DeadLetter, EnrichedArticle, RawArticle
-from newsmon.core.topic_model import TopicResult
+from newsmon.core.records import ActorRef, DeadLetter, DyadicEvent, EnrichedArticle, RawArticle
+from newsmon.nlp.coder import ArticleInput, CodedArticle, Participant
 
 EXCERPT_CHARS = 500
 
@@ -61,8 +61,50 @@ def split_valid(
     return oks, errs
 
 
+def coder_input(raw: RawArticle) -> ArticleInput:
+    return ArticleInput(raw.id, raw.title, raw.text, raw.published)
+
+
+def _actor_ref(participant: Participant) -> ActorRef:
+    return ActorRef(
+        code=participant.code,
+        agent=participant.agent,
+        name=participant.name,
+        text=participant.text,
+    )
+
+
+def build_events(
+    raw: RawArticle, coded: CodedArticle, coder_label: str, coded_at: float
+) -> list[DyadicEvent]:
+    """One ``events.dyadic`` record per coded event, timed by the article's published date."""
+    event_time = raw.published.timestamp() if raw.published else coded_at
+    return [
+        DyadicEvent(
+            event_id=event.event_id,
+            article_id=raw.id,
+            url=raw.url,
+            source=raw.source,
+            sentence_index=event.sentence_index,
+            sentence=event.sentence,
+            actors=[_actor_ref(p) for p in event.actors],
+            recipients=[_actor_ref(p) for p in event.recipients],
+            event_type=event.event_type,
+            quad_class=event.quad_class,  # type: ignore[arg-type]
+            mode=event.mode,
+            score=event.score,
+            confidence=event.confidence,
+            auxiliary=event.auxiliary,  # type: ignore[arg-type]
+            published=raw.published,
+            event_time=event_time,
+            coder=coder_label,
+        )
+        for event in coded.events
+    ]
+
+
 def build_enriched(
-    raw: RawArticle, topics: TopicResult, topic_model: str, enriched_at: float
+    raw: RawArticle, coded: CodedArticle, coder_label: str, enriched_at: float
 ) -> EnrichedArticle:
     return EnrichedArticle(
         id=raw.id,
@@ -72,8 +114,9 @@ def build_enriched(
         published=raw.published,
         produced_at=raw.produced_at,
         enriched_at=enriched_at,
-        sentences=topics.sentences,
-        topics=topics.topics,
-        top_topics=topics.top_topics,
-        topic_model=topic_model,
+        sentences=coded.sentences,
+        topics=coded.topics,
+        top_topics=coded.top_topics,
+        topic_model=coder_label,
+        event_ids=[e.event_id for e in coded.events],
     )

@@ -1,10 +1,11 @@
 import json
+from datetime import UTC, datetime
 
 from newsmon.core.articles import payload_key, to_raw_article
 from newsmon.core.records import ArticleIn
-from newsmon.core.topic_model import TopicResult
+from newsmon.nlp.coder import CodedArticle, CodedEvent, Participant
 from newsmon.producer.poison import poison_records
-from newsmon.worker.enrichment import IncomingRecord, build_enriched, split_valid
+from newsmon.worker.enrichment import IncomingRecord, build_enriched, build_events, split_valid
 
 LIMIT = 1024 * 1024
 
@@ -44,14 +45,54 @@ def test_every_poison_record_gets_its_expected_reason() -> None:
     assert all(json.loads(e.model_dump_json())["payload_bytes"] > 0 for e in errs)
 
 
-def test_enriched_record_carries_the_article_and_its_topics() -> None:
+def coded_article(article_id: str) -> CodedArticle:
+    event = CodedEvent(
+        event_id="ev1",
+        sentence_index=0,
+        sentence="US forces captured Maduro.",
+        event_type="COERCE",
+        quad_class="material_conflict",
+        mode=None,
+        actors=[Participant("USA", "MIL", None, "US forces")],
+        recipients=[Participant("VEN", None, "Nicolas Maduro", "Maduro")],
+        score=-7.0,
+        confidence=0.6,
+        auxiliary=[],
+    )
+    return CodedArticle(
+        id=article_id,
+        sentences=["US forces captured Maduro."],
+        topics={"military": 0.7, "legal": 0.3},
+        top_topics=["military"],
+        events=[event],
+    )
+
+
+def test_enriched_record_carries_the_article_its_topics_and_event_ids() -> None:
     raw = to_raw_article(
         ArticleIn(title="t", text="x.", url="https://example.org/a"), "api", produced_at=2.0
     )
-    topics = TopicResult(
-        sentences=["x."], topics={"health": 0.7, "legal": 0.3}, top_topics=["health"]
-    )
-    enriched = build_enriched(raw, topics, "model-x", enriched_at=3.0)
+    enriched = build_enriched(raw, coded_article(raw.id), "model-x", enriched_at=3.0)
     assert enriched.id == raw.id and enriched.url == "https://example.org/a"
-    assert enriched.top_topics == ["health"] and enriched.topic_model == "model-x"
+    assert enriched.top_topics == ["military"] and enriched.topic_model == "model-x"
+    assert enriched.event_ids == ["ev1"]
     assert enriched.enriched_at - enriched.produced_at == 1.0
+
+
+def test_events_carry_evidence_and_use_the_published_time() -> None:
+    published = datetime(2026, 1, 15, tzinfo=UTC)
+    raw = to_raw_article(
+        ArticleIn(text="x.", url="https://example.org/a", source="wire", published=published),
+        "api",
+        produced_at=2.0,
+    )
+    [event] = build_events(raw, coded_article(raw.id), "coder-x", coded_at=99.0)
+    assert event.article_id == raw.id and event.url == "https://example.org/a"
+    assert event.sentence == "US forces captured Maduro."
+    assert [a.code for a in event.actors] == ["USA"] and event.actors[0].agent == "MIL"
+    assert [r.code for r in event.recipients] == ["VEN"]
+    assert event.event_time == published.timestamp()
+    undated = to_raw_article(ArticleIn(text="x."), "api", produced_at=2.0)
+    assert (
+        build_events(undated, coded_article(undated.id), "c", coded_at=99.0)[0].event_time == 99.0
+    )
