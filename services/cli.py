@@ -22,6 +22,8 @@ app = typer.Typer(
 )
 ingest_app = typer.Typer(help="Ingest articles from outside sources.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
+bench_app = typer.Typer(help="Benchmarks that print figures (not tests).", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
 
 console = Console(stderr=True)
 DEFAULT_SEEDS = Path("seeds")
@@ -167,7 +169,12 @@ def _build_coder(settings: Settings):  # noqa: ANN202 - heavy imports stay lazy
     except FileNotFoundError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc
-    return EventCoder(encoder, heads, ActorResolver.default())
+    zero_shot = None
+    if settings.zero_shot_model:
+        from newsmon.nlp.zero_shot import ZeroShotEventTypes
+
+        zero_shot = ZeroShotEventTypes(settings.zero_shot_model)
+    return EventCoder(encoder, heads, ActorResolver.default(), zero_shot=zero_shot)
 
 
 @app.command()
@@ -265,6 +272,31 @@ def _print_eval(report) -> None:  # noqa: ANN001
         f"(baseline first-mentioned: actor {r.baseline_actor_correct:.3f}, recipient "
         f"{r.baseline_recipient_correct:.3f})"
     )
+
+
+@bench_app.command("nlp")
+def bench_nlp(
+    stories: Path = typer.Option(Path("seeds/voa_stories.jsonl"), "--stories", help="JSONL"),
+    rounds: int = typer.Option(2, "--rounds", min=1),
+    json_out: Path | None = typer.Option(None, "--json", help="also write the figures as JSON"),
+) -> None:
+    """NLP stage throughput against the raw encoder on the same sentences."""
+    from dataclasses import asdict
+
+    from newsmon.bench.nlp import run_nlp_bench, write_result
+    from rich.table import Table
+
+    _settings()
+    with console.status("Benchmarking the encoder and the coder…"):
+        result = run_nlp_bench(stories, rounds=rounds)
+    table = Table(title=f"NLP stage on {result.articles} stories, {result.sentences} sentences")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in asdict(result).items():
+        table.add_row(key.replace("_", " "), str(value))
+    Console().print(table)
+    if json_out:
+        write_result(result, json_out)
 
 
 @app.command()

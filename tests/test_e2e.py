@@ -121,7 +121,16 @@ def test_demo_once_against_configured_servers(settings: Settings, tmp_path: Path
     reasons = sorted(json.loads(fields[b"deadletter"])["reason"] for _, fields in letters)
     assert reasons == sorted(p.expected_reason for p in poison_records())
 
+    assert report["events"] > 100, "the seeds name many political actors"
+    seed_events = seed["event_ids"]
+    assert seed_events, "the seed article must yield dyadic events"
+
     names = TopicNames(settings.topic_prefix)
+    events = consume_all(
+        settings.kafka_bootstrap_servers, names.events_dyadic, report["events"], timeout_s=60
+    )
+    assert len({r.key for r in events}) == report["events"]
+    assert {r.key.decode() for r in events} >= set(seed_events)
     enriched = consume_all(settings.kafka_bootstrap_servers, names.articles_enriched, SEED_COUNT)
     assert len({r.key for r in enriched}) == SEED_COUNT
     dead = consume_all(settings.kafka_bootstrap_servers, names.articles_deadletter, 6)
@@ -137,6 +146,14 @@ def test_demo_once_against_configured_servers(settings: Settings, tmp_path: Path
         counts = client.get("/api/topics").json()["counts"]
         assert sum(counts.values()) == 3 * SEED_COUNT
         assert client.get("/api/stats").json()["processed"] == SEED_COUNT
+        served = client.get("/api/events", params={"limit": 500}).json()["events"]
+        assert {e["event_id"] for e in served} >= set(seed_events)
+        first = next(e for e in served if e["event_id"] == seed_events[0])
+        assert first["sentence"] in seed["sentences"] and first["url"] == seed["url"]
+        if first["recipients"]:
+            pair = f"{first['actors'][0]['code']},{first['recipients'][0]['code']}"
+            by_pair = client.get("/api/events", params={"pair": pair, "limit": 500}).json()
+            assert first["event_id"] in {e["event_id"] for e in by_pair["events"]}
 
 
 def test_embedded_demo_serves_the_dashboard_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     model_name: str = Field(
         default="", description="HF model name or path of the encoder; empty: bundled MiniLM"
     )
+    zero_shot_model: str = Field(
+        default="", description="HF NLI model for event types instead of the trained head"
+    )
     model_batch_size: int = Field(default=16, ge=1, description="sentences per forward pass")
     model_max_tokens: int = Field(default=128, ge=16, description="tokens kept per sentence")
     take_batch: int = Field(default=8, ge=1, description="articles per worker batch")

@@ -38,6 +38,7 @@ from newsmon.nlp.auxiliary import detect_auxiliary_modes
 from newsmon.nlp.heads import Head, load_head
 from newsmon.nlp.ontology import plover_score, quad_of
 from newsmon.nlp.training import role_features
+from newsmon.nlp.zero_shot import ZeroShotEventTypes
 
 HEADS_DIR = Path(__file__).resolve().parent / "data" / "heads"
 NO_EVENT = "none"
@@ -180,9 +181,11 @@ class EventCoder:
         heads: CoderHeads,
         resolver: ActorResolver,
         topic_model: ContextTopicModel | None = None,
+        zero_shot: ZeroShotEventTypes | None = None,
     ) -> None:
         self.encoder = encoder
         self.heads = heads
+        self.zero_shot = zero_shot
         self.resolver = resolver
         self.topic_model = topic_model or ContextTopicModel(encoder)
         self.label = f"plover-coder/{encoder.label}"
@@ -192,8 +195,19 @@ class EventCoder:
         return {label: i for i, label in enumerate(self.heads.quad.labels)}
 
     @cached_property
+    def _event_labels(self) -> tuple[str, ...]:
+        return self.zero_shot.labels if self.zero_shot else self.heads.event.labels
+
+    @cached_property
     def _event_quads(self) -> list[str]:
-        return [quad_of(t) for t in self.heads.event.labels]
+        return [quad_of(t) for t in self._event_labels]
+
+    def _type_probabilities(self, prepared: PreparedArticles) -> np.ndarray:
+        assert prepared.encoded is not None
+        if self.zero_shot is None:
+            return self.heads.event.probabilities(prepared.encoded.pooled)
+        flat = [s for article in prepared.sentences for s in article]
+        return self.zero_shot.probabilities(flat)
 
     def preprocess(self, items: Sequence[ArticleInput]) -> PreparedArticles:
         sentences, mentions, titles = [], [], []
@@ -215,7 +229,7 @@ class EventCoder:
         encoded = prepared.encoded
         assert encoded is not None, "forward() must run before postprocess()"
         quad_probs = self.heads.quad.probabilities(encoded.pooled)
-        type_probs = self.heads.event.probabilities(encoded.pooled)
+        type_probs = self._type_probabilities(prepared)
         results, start = [], 0
         for article, sentences, mentions, has_title in zip(
             prepared.articles, prepared.sentences, prepared.mentions, prepared.titles, strict=True
@@ -267,7 +281,7 @@ class EventCoder:
         best = int(joint.argmax())
         if joint[best] <= 0 or p_none >= max(quad_by_label.get(q, 0.0) for q in self._event_quads):
             return None
-        event_type = self.heads.event.labels[best]
+        event_type = self._event_labels[best]
         quad = self._event_quads[best]
         same_quad = [i for i, q in enumerate(self._event_quads) if q == quad]
         type_given_quad = type_p[best] / max(type_p[same_quad].sum(), 1e-9)

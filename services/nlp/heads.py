@@ -47,8 +47,8 @@ class LinearHead:
         intercept = np.asarray(model.intercept_)  # type: ignore[attr-defined]
         classes = tuple(str(c) for c in model.classes_)  # type: ignore[attr-defined]
         if len(classes) == 2:  # sklearn stores one row for binary problems
-            coef = np.vstack([-coef[0], coef[0]])
-            intercept = np.array([-intercept[0], intercept[0]])
+            coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+            intercept = np.array([0.0, intercept[0]])
         return cls(coef.T.astype(np.float32), intercept.astype(np.float32), classes)
 
 

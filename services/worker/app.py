@@ -24,6 +24,7 @@ from newsmon.core.store import ArticleStore, Keys
 from newsmon.core.topics import TopicNames
 from newsmon.nlp.actors import ActorResolver
 from newsmon.nlp.coder import CoderHeads, EventCoder
+from newsmon.nlp.zero_shot import ZeroShotEventTypes
 from newsmon.worker.enrichment import (
     IncomingRecord,
     build_enriched,
@@ -64,7 +65,14 @@ def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
     )
     return WorkerDeps(
         store=store,
-        model=EventCoder(encoder, CoderHeads.load(), ActorResolver.default()),
+        model=EventCoder(
+            encoder,
+            CoderHeads.load(),
+            ActorResolver.default(),
+            zero_shot=ZeroShotEventTypes(settings.zero_shot_model)
+            if settings.zero_shot_model
+            else None,
+        ),
         metrics=metrics,
         executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="model"),
     )

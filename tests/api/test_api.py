@@ -130,3 +130,36 @@ def test_dashboard_is_served_with_a_content_security_policy(client: TestClient) 
     assert '<script src="/static/dashboard.js">' in page.text
     script = client.get("/static/dashboard.js").text
     assert ".innerHTML =" not in script and "textContent" in script
+
+
+def test_events_endpoint_filters_and_validates(client: TestClient) -> None:
+    from newsmon.core.records import ActorRef, DyadicEvent
+
+    store: ArticleStore = client.store  # type: ignore[attr-defined]
+    for event_id, actor, recipient, kind, at in [
+        ("e1", "USA", "VEN", "COERCE", 100.0),
+        ("e2", "RUS", "IRN", "AGREE", 200.0),
+    ]:
+        event = DyadicEvent(
+            event_id=event_id,
+            article_id="a",
+            sentence_index=0,
+            sentence=f"<b>{actor}</b>",
+            actors=[ActorRef(code=actor, agent="GOV")],
+            recipients=[ActorRef(code=recipient)],
+            event_type=kind,
+            quad_class="material_conflict" if kind == "COERCE" else "verbal_cooperation",
+            score=-7.0 if kind == "COERCE" else 2.5,
+            confidence=0.5,
+            event_time=at,
+        )
+        client.portal.call(store.store_event, event)  # type: ignore[attr-defined]
+    get = lambda **params: client.get("/api/events", params=params)  # noqa: E731
+    assert [e["event_id"] for e in get().json()["events"]] == ["e2", "e1"]
+    assert [e["event_id"] for e in get(pair="usa,ven").json()["events"]] == ["e1"]
+    assert [e["event_id"] for e in get(actor="IRN").json()["events"]] == ["e2"]
+    assert [e["event_id"] for e in get(type="agree").json()["events"]] == ["e2"]
+    assert [e["event_id"] for e in get(since=150).json()["events"]] == ["e2"]
+    assert get(pair="USA").status_code == 422
+    assert get(type="DISAPPROVE").status_code == 422
+    assert get(actor="<script>").status_code == 422

@@ -107,3 +107,39 @@ def test_dead_letters_are_stored_once_with_reason_counts(redis_url: str, unique:
         assert await store.existing_deadletters(["raw-1", "raw-2"]) == {"raw-1"}
 
     run(with_store(redis_url, f"test:{unique}", body))
+
+
+def test_events_are_indexed_by_actor_pair_and_time_once(redis_url: str, unique: str) -> None:
+    from newsmon.core.records import ActorRef, DyadicEvent
+
+    def event(event_id: str, actor: str, recipient: str, kind: str, at: float) -> DyadicEvent:
+        return DyadicEvent(
+            event_id=event_id,
+            article_id="a",
+            sentence_index=0,
+            sentence=f"{actor} {kind}",
+            actors=[ActorRef(code=actor)],
+            recipients=[ActorRef(code=recipient)],
+            event_type=kind,
+            quad_class="material_conflict",
+            score=-9.0,
+            confidence=0.5,
+            event_time=at,
+        )
+
+    async def body(store: ArticleStore) -> None:
+        assert await store.store_event(event("e1", "RUS", "UKR", "ASSAULT", 100.0))
+        assert await store.store_event(event("e2", "USA", "VEN", "COERCE", 200.0))
+        assert await store.store_event(event("e3", "RUS", "UKR", "COERCE", 300.0))
+        assert not await store.store_event(event("e1", "RUS", "UKR", "ASSAULT", 100.0))
+        assert [e["event_id"] for e in await store.events()] == ["e3", "e2", "e1"]
+        assert [e["event_id"] for e in await store.events(pair=("RUS", "UKR"))] == ["e3", "e1"]
+        assert await store.events(pair=("UKR", "RUS")) == []
+        assert [e["event_id"] for e in await store.events(actor="UKR")] == ["e3", "e1"]
+        assert [e["event_id"] for e in await store.events(event_type="COERCE")] == ["e3", "e2"]
+        assert [e["event_id"] for e in await store.events(since=150.0)] == ["e3", "e2"]
+        assert [e["event_id"] for e in await store.events(limit=1)] == ["e3"]
+        assert (await store.stats())["events"] == 3
+        assert await store.redis.xlen(store.keys.events_stream) == 3
+
+    run(with_store(redis_url, f"test:{unique}", body))

@@ -1,0 +1,83 @@
+"""``newsmon bench nlp``: the NLP stage against the raw encoder, on the same sentences.
+
+The raw encoder figure is MiniLM alone on the stories' sentences in length-sorted batches: the
+ceiling. The coder figure is everything the worker does per article besides Kafka and Redis:
+sentence splitting, actor resolution, the encoder pass (with token vectors), the three heads,
+topics and role assignment. Their ratio is the stage's efficiency. Both run in this process, in
+the same run, after a warm-up, so they are comparable.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from newsmon.core.encoder import SentenceEncoder
+from newsmon.core.sentences import split_sentences
+from newsmon.nlp.actors import ActorResolver
+from newsmon.nlp.coder import ArticleInput, CoderHeads, EventCoder
+from newsmon.producer.sources import read_articles
+
+BATCH_ARTICLES = 8
+
+
+@dataclass
+class NlpBenchResult:
+    articles: int
+    sentences: int
+    encoder_sentences_per_s: float
+    encoder_articles_per_s: float
+    coder_sentences_per_s: float
+    coder_articles_per_s: float
+    ratio: float
+    events: int
+    peak_rss_mib: float
+    rounds: int
+
+
+def _stories(path: Path) -> list[ArticleInput]:
+    items = [i.article for i in read_articles(path, 1 << 20) if i.article is not None]
+    return [ArticleInput(str(n), a.title, a.text, a.published) for n, a in enumerate(items)]
+
+
+def run_nlp_bench(seeds: Path, rounds: int = 2, batch_size: int = 16) -> NlpBenchResult:
+    stories = _stories(seeds)
+    sentences = [
+        s for a in stories for s in ([a.title] if a.title else []) + split_sentences(a.text)
+    ]
+    encoder = SentenceEncoder(batch_size=batch_size)
+    coder = EventCoder(encoder, CoderHeads.load(), ActorResolver.default())
+    encoder.encode(sentences[:64])
+    coder(stories[:2])
+
+    encoder_s = coder_s = 0.0
+    events = 0
+    for _ in range(rounds):
+        started = time.perf_counter()
+        encoder.encode(sentences)
+        encoder_s += time.perf_counter() - started
+        started = time.perf_counter()
+        for i in range(0, len(stories), BATCH_ARTICLES):
+            events += sum(len(c.events) for c in coder(stories[i : i + BATCH_ARTICLES]))
+        coder_s += time.perf_counter() - started
+    n_sent, n_art = len(sentences) * rounds, len(stories) * rounds
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return NlpBenchResult(
+        articles=len(stories),
+        sentences=len(sentences),
+        encoder_sentences_per_s=round(n_sent / encoder_s, 1),
+        encoder_articles_per_s=round(n_art / encoder_s, 2),
+        coder_sentences_per_s=round(n_sent / coder_s, 1),
+        coder_articles_per_s=round(n_art / coder_s, 2),
+        ratio=round(encoder_s / coder_s, 3),
+        events=events // rounds,
+        peak_rss_mib=round(peak, 1),
+        rounds=rounds,
+    )
+
+
+def write_result(result: NlpBenchResult, path: Path) -> None:
+    path.write_text(json.dumps(asdict(result), indent=2))

@@ -1,0 +1,69 @@
+"""The event coder end to end on clear sentences: a sanity check of the wiring, with the
+committed heads and the real encoder (accuracy is measured by `newsmon eval`, not here)."""
+
+from datetime import UTC, datetime
+
+import pytest
+from newsmon.core.encoder import SentenceEncoder
+from newsmon.nlp.actors import ActorResolver
+from newsmon.nlp.coder import ArticleInput, CoderHeads, EventCoder, event_id
+from newsmon.nlp.ontology import plover_score, quad_of
+
+from tests.conftest import REPO
+
+ON = datetime(2026, 1, 15, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def coder() -> EventCoder:
+    return EventCoder(SentenceEncoder(), CoderHeads.load(), ActorResolver.default())
+
+
+def code_one(coder: EventCoder, text: str):  # noqa: ANN201
+    [article] = coder([ArticleInput("a1", "", text, ON)])
+    return article
+
+
+def test_an_attack_is_material_conflict_from_attacker_to_target(coder: EventCoder) -> None:
+    article = code_one(coder, "Russian troops attacked Ukrainian positions near Kharkiv.")
+    [event] = article.events
+    assert event.quad_class == "material_conflict"
+    assert event.event_type == "ASSAULT"
+    assert [a.code for a in event.actors] == ["RUS"]
+    assert [r.code for r in event.recipients] == ["UKR"]
+    assert event.score == plover_score("ASSAULT") < 0
+    assert 0 < event.confidence <= 1
+
+
+def test_sentences_without_actors_and_negated_events_give_nothing(coder: EventCoder) -> None:
+    article = code_one(
+        coder, "The weather was mild on Tuesday. Russia did not send troops to Syria."
+    )
+    assert article.sentences == [
+        "The weather was mild on Tuesday.",
+        "Russia did not send troops to Syria.",
+    ]
+    assert article.events == []
+
+
+def test_every_event_is_consistent_with_the_ontology(coder: EventCoder) -> None:
+    text = (REPO / "seeds" / "000_783d31cd25a2e179.txt").read_text().split("\n\n", 1)[1]
+    article = code_one(coder, text)
+    assert len(article.events) >= 10
+    for event in article.events:
+        assert quad_of(event.event_type) == event.quad_class
+        assert event.score == plover_score(event.event_type)
+        assert event.sentence in article.sentences
+        assert article.sentences[event.sentence_index] == event.sentence
+        assert event.actors, "an event needs an actor"
+        assert event.event_id == event_id("a1", event.sentence_index, event.event_type)
+        assert not {a.code for a in event.actors} & {r.code for r in event.recipients} or (
+            len(event.actors) == 2 and event.actors == list(reversed(event.recipients))
+        ), "only reciprocal events may share codes between actors and recipients"
+    codes = {c.code for e in article.events for c in e.actors + e.recipients}
+    assert {"RUS", "IRN", "SYR", "VEN", "USA"} <= codes
+
+
+def test_recoding_is_deterministic(coder: EventCoder) -> None:
+    text = "Iran and Russia signed a strategic partnership treaty in Moscow."
+    assert code_one(coder, text) == code_one(coder, text)
