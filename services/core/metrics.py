@@ -29,6 +29,8 @@ class WorkerMetrics:
     store_retries: Counter
     store_stalled: Gauge
     events_coded: Counter
+    signals_sent: Counter
+    pairs_tracked: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry = REGISTRY) -> WorkerMetrics:
@@ -87,6 +89,17 @@ class WorkerMetrics:
                 "newsmon_events_coded_total",
                 "Dyadic PLOVER events coded, by quad class",
                 ["quad_class"],
+                registry=registry,
+            ),
+            signals_sent=Counter(
+                "newsmon_signals_total",
+                "Alliance-shift signal versions sent, by type and status",
+                ["signal_type", "status"],
+                registry=registry,
+            ),
+            pairs_tracked=Gauge(
+                "newsmon_pairs_tracked",
+                "Country pairs whose index this worker holds",
                 registry=registry,
             ),
             store_stalled=Gauge(

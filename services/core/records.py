@@ -125,6 +125,9 @@ class DyadicEvent(_Record):
     published: datetime | None = None
     event_time: float = Field(description="Unix seconds: published, else when it was coded")
     coder: str = ""
+    article_fingerprint: str = Field(
+        default="", description="SimHash of the article text (16 hex digits), for de-duplication"
+    )
 
 
 class Evidence(BaseModel):
@@ -135,6 +138,7 @@ class Evidence(BaseModel):
     article_id: str
     url: str | None = None
     sentence: str
+    source: str = ""
 
 
 class AllianceSignal(_Record):
@@ -143,15 +147,21 @@ class AllianceSignal(_Record):
     signal_id: str
     version: int = Field(ge=1)
     signal_type: Literal["dyad_shift", "ally_at_risk", "realignment"]
-    pair: tuple[str, str]
-    third_party: str | None = None
+    pair: tuple[str, str] = Field(
+        description="dyad_shift: the two countries; ally_at_risk and realignment: (A, A's partner)"
+    )
+    third_party: str | None = Field(
+        default=None, description="ally_at_risk: main outside pressure; realignment: A's adversary"
+    )
     direction: Literal["toward_cooperation", "toward_conflict"]
     magnitude: float = Field(ge=0)
     confidence: float = Field(ge=0, le=1)
-    independent_sources: int = Field(ge=0)
+    independent_sources: int = Field(ge=0, description="near-duplicate copies collapsed")
     evidence: list[Evidence]
-    raised_at: float
-    updated_at: float
+    raised_at: float = Field(description="event time of its earliest evidence (Unix seconds)")
+    updated_at: float = Field(description="event time of its latest evidence (Unix seconds)")
+    status: Literal["active", "cleared"] = "active"
+    summary: str = ""
 
 
 class Alert(_Record):

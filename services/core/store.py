@@ -20,7 +20,14 @@ Keys (``{p}`` is the configured prefix):
 ``{p}:events:actor:{code}``     zset    event id -> event time, as actor or recipient
 ``{p}:events:pair:{a}:{b}``     zset    event id -> event time, a acting on b
 ``{p}:stream:events``           stream  capped stream of recent dyadic events
-``{p}:stats``                   hash    processed, handled, events, deadlettered[:{reason}]
+``{p}:signals:active``           hash    signal id -> latest version as JSON, while active
+``{p}:signal:{id}``              string  latest version of a signal (active or cleared)
+``{p}:signals:history``          zset    "id:version" -> updated time, every version sent
+``{p}:signal:{id}:v{n}``         string  one version of a signal as JSON
+``{p}:pairs``                    zset    "A|B" -> last event time: every pair tracked
+``{p}:pair:{a}:{b}:index``       zset    index points as JSON -> event time (charts)
+``{p}:stats``                   hash    processed, handled, events, deadlettered[:{reason}],
+                                        events_routed, fanout_sent, fanout_handled, signals
 ==============================  ======  ==================================================
 """
 
@@ -31,7 +38,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from newsmon.core.records import DeadLetter, DyadicEvent, EnrichedArticle
+from newsmon.core.records import AllianceSignal, DeadLetter, DyadicEvent, EnrichedArticle
 from redis.asyncio import Redis
 
 LATEST_KEPT = 1000
@@ -84,6 +91,26 @@ return 1
 """
 
 EVENTS_KEPT_PER_INDEX = 5000
+INDEX_POINTS_KEPT = 2000
+
+# KEYS: latest, active, history, version, stats. ARGV: json, id, version, updated, status, ttl.
+_STORE_SIGNAL = """
+local current = redis.call('GET', KEYS[1])
+if current then
+  local version = tonumber(cjson.decode(current)['version'])
+  if version >= tonumber(ARGV[3]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[6])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2] .. ':' .. ARGV[3])
+if ARGV[5] == 'active' then
+  redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
+else
+  redis.call('HDEL', KEYS[2], ARGV[2])
+end
+redis.call('HINCRBY', KEYS[5], 'signals', 1)
+return 1
+"""
 
 
 def minute_bucket(timestamp: float) -> str:
@@ -138,6 +165,27 @@ class Keys:
         return f"{self.prefix}:stream:events"
 
     @property
+    def active_signals(self) -> str:
+        return f"{self.prefix}:signals:active"
+
+    def signal(self, signal_id: str) -> str:
+        return f"{self.prefix}:signal:{signal_id}"
+
+    def signal_version(self, signal_id: str, version: int) -> str:
+        return f"{self.prefix}:signal:{signal_id}:v{version}"
+
+    @property
+    def signal_history(self) -> str:
+        return f"{self.prefix}:signals:history"
+
+    @property
+    def pairs(self) -> str:
+        return f"{self.prefix}:pairs"
+
+    def pair_index(self, a: str, b: str) -> str:
+        return f"{self.prefix}:pair:{a}:{b}:index"
+
+    @property
     def stats(self) -> str:
         return f"{self.prefix}:stats"
 
@@ -155,6 +203,7 @@ class ArticleStore:
         self._store_article = redis.register_script(_STORE_ARTICLE)
         self._store_deadletter = redis.register_script(_STORE_DEADLETTER)
         self._store_event = redis.register_script(_STORE_EVENT)
+        self._store_signal = redis.register_script(_STORE_SIGNAL)
 
     async def store_article(self, article: EnrichedArticle) -> bool:
         """Store an enriched article; False if it was already stored (a redelivery)."""
@@ -248,6 +297,99 @@ class ArticleStore:
                 if event_type is None or event["event_type"] == event_type:
                     found.append(event)
         return found[:limit]
+
+    async def store_signal(self, signal: AllianceSignal) -> bool:
+        """Store one signal version; False if this or a later version is already stored."""
+        keys = [
+            self.keys.signal(signal.signal_id),
+            self.keys.active_signals,
+            self.keys.signal_history,
+            self.keys.signal_version(signal.signal_id, signal.version),
+            self.keys.stats,
+        ]
+        args = [
+            signal.model_dump_json(),
+            signal.signal_id,
+            signal.version,
+            signal.updated_at,
+            signal.status,
+            self.ttl_seconds,
+        ]
+        return bool(await self._store_signal(keys=keys, args=args))
+
+    async def store_index_point(
+        self, a: str, b: str, at: float, short: float, baseline: float, z: float, events: int
+    ) -> None:
+        """One point of a pair's index series (idempotent: the point is its own member)."""
+        point = json.dumps(
+            {
+                "t": at,
+                "index": round(short, 3),
+                "baseline": round(baseline, 3),
+                "z": round(z, 3),
+                "events": events,
+            },
+            sort_keys=True,
+        )
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.zadd(self.keys.pair_index(a, b), {point: at})
+        pipe.zremrangebyrank(self.keys.pair_index(a, b), 0, -INDEX_POINTS_KEPT - 1)
+        pipe.zadd(self.keys.pairs, {f"{a}|{b}": at})
+        await pipe.execute()
+
+    async def pair_series(self, a: str, b: str, limit: int = 500) -> list[dict]:
+        points = await self.redis.zrange(self.keys.pair_index(a, b), -limit, -1)
+        return [json.loads(p) for p in points]
+
+    async def signals(
+        self,
+        signal_type: str | None = None,
+        country: str | None = None,
+        since: float | None = None,
+        active_only: bool = True,
+        limit: int = 100,
+    ) -> list[dict]:
+        """Latest version of each signal, newest update first, filtered."""
+        if active_only:
+            found = [
+                json.loads(v) for v in (await self.redis.hgetall(self.keys.active_signals)).values()
+            ]
+        else:
+            members = await self.redis.zrevrange(self.keys.signal_history, 0, -1)
+            ids = list(dict.fromkeys(m.decode().rsplit(":", 1)[0] for m in members))
+            raws = await self.redis.mget([self.keys.signal(i) for i in ids]) if ids else []
+            found = [json.loads(r) for r in raws if r]
+
+        def keep(s: dict) -> bool:
+            parties = {*s["pair"], s.get("third_party")}
+            return (
+                (signal_type is None or s["signal_type"] == signal_type)
+                and (country is None or country in parties)
+                and (since is None or s["updated_at"] >= since)
+            )
+
+        chosen = sorted(filter(keep, found), key=lambda s: (-s["updated_at"], s["signal_id"]))
+        return chosen[:limit]
+
+    async def signal_versions(self, signal_id: str) -> list[dict]:
+        members = await self.redis.zrangebyscore(self.keys.signal_history, "-inf", "+inf")
+        versions = sorted(
+            int(m.decode().rsplit(":", 1)[1])
+            for m in members
+            if m.decode().rsplit(":", 1)[0] == signal_id
+        )
+        raws = (
+            await self.redis.mget([self.keys.signal_version(signal_id, v) for v in versions])
+            if versions
+            else []
+        )
+        return [json.loads(r) for r in raws if r]
+
+    async def increment_stats(self, **counts: int) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        for field, count in counts.items():
+            pipe.hincrby(self.keys.stats, field, count)
+        await pipe.execute()
 
     async def record_handled(self, count: int) -> None:
         """Count records whose handling is finished (stored, dead-lettered or duplicate).

@@ -13,6 +13,8 @@ ARTICLES_DEADLETTER = "articles.deadletter"
 EVENTS_DYADIC = "events.dyadic"
 SIGNALS_ALLIANCE = "signals.alliance"
 ALERTS = "alerts"
+EVENTS_BY_PAIR = "events.by_pair"
+EVENTS_BY_COUNTRY = "events.by_country"
 
 ALL_TOPICS = (
     ARTICLES_RAW,
@@ -22,6 +24,9 @@ ALL_TOPICS = (
     SIGNALS_ALLIANCE,
     ALERTS,
 )
+
+INTERNAL_TOPICS = (EVENTS_BY_PAIR, EVENTS_BY_COUNTRY)
+"""Re-keyed copies of events.dyadic that partition the alliance state; no schema of their own."""
 
 
 @dataclass(frozen=True)
@@ -49,5 +54,17 @@ class TopicNames:
     def articles_deadletter(self) -> str:
         return self.name(ARTICLES_DEADLETTER)
 
+    @property
+    def signals_alliance(self) -> str:
+        return self.name(SIGNALS_ALLIANCE)
+
+    @property
+    def events_by_pair(self) -> str:
+        return self.name(EVENTS_BY_PAIR)
+
+    @property
+    def events_by_country(self) -> str:
+        return self.name(EVENTS_BY_COUNTRY)
+
     def all(self) -> list[str]:
-        return [self.name(t) for t in ALL_TOPICS]
+        return [self.name(t) for t in (*ALL_TOPICS, *INTERNAL_TOPICS)]

@@ -55,6 +55,7 @@ class DemoReport:
     topics: dict[str, int] = field(default_factory=dict)
     events: int = 0
     event_pairs: dict[str, int] = field(default_factory=dict)
+    signals: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     articles_per_second: float = 0.0
     dashboard_url: str = ""
@@ -84,14 +85,14 @@ def _raise_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-async def _before_replay(settings: Settings, articles: list) -> tuple[int, int]:
+async def _before_replay(settings: Settings, articles: list) -> tuple[int, dict[str, int]]:
     """Articles a previous run already stored (the embedded Redis persists between runs), and
     the worker's count of handled records so far."""
     redis = Redis.from_url(settings.redis_url)
     try:
         store = ArticleStore(redis, Keys(settings.redis_key_prefix), settings.article_ttl_seconds)
         stored = await store.existing([article_id(a.title, a.text) for a in articles])
-        return len(stored), (await store.stats()).get("handled", 0)
+        return len(stored), await store.stats()
     finally:
         await redis.aclose()
 
@@ -189,7 +190,7 @@ class Demo:
                 f"[yellow]skipped[/] {entry['location']}: {entry['reason']} ({entry['detail']})"
             )
         poison = poison_records()
-        self.report.already_stored, handled_before = asyncio.run(
+        self.report.already_stored, stats_before = asyncio.run(
             _before_replay(run_settings, articles)
         )
 
@@ -205,6 +206,7 @@ class Demo:
             handled = progress.add_task("worker handled", total=len(articles) + len(poison))
             enriched = progress.add_task("enriched", total=len(articles))
             dead = progress.add_task("dead-lettered", total=len(poison))
+            signals_task = progress.add_task("events indexed", total=None)
             with ArticlePublisher(run_settings, names.articles_raw, "newsmon-demo") as publisher:
                 result = replay(
                     articles, publisher, on_sent=lambda n: progress.update(produced, completed=n)
@@ -226,7 +228,8 @@ class Demo:
                     enriched,
                     dead,
                     handled,
-                    handled_before,
+                    stats_before,
+                    signals_task,
                     worker,
                 )
             )
@@ -253,7 +256,8 @@ class Demo:
         enriched_task: int,
         dead_task: int,
         handled_task: int,
-        handled_before: int,
+        before: dict[str, int],
+        signals_task: int,
         worker: ManagedProcess,
     ) -> None:
         redis = Redis.from_url(settings.redis_url)
@@ -267,7 +271,17 @@ class Demo:
                     raise ProcessFailed(
                         f"the worker exited ({worker.popen.returncode}):\n{worker.log_tail()}"
                     )
-                handled = (await store.stats()).get("handled", 0) - handled_before
+                stats = await store.stats()
+                delta = {k: v - before.get(k, 0) for k, v in stats.items()}
+                handled = delta.get("handled", 0)
+                events_done = delta.get("events_routed", 0) >= delta.get("events", 0) and (
+                    delta.get("fanout_handled", 0) >= delta.get("fanout_sent", 0)
+                )
+                progress.update(
+                    signals_task,
+                    total=delta.get("fanout_sent", 0) or None,
+                    completed=delta.get("fanout_handled", 0),
+                )
                 stored = await store.existing(ids)
                 lettered = await store.existing_deadletters(poison_keys)
                 progress.update(handled_task, completed=handled)
@@ -276,6 +290,7 @@ class Demo:
                 total = progress.tasks[handled_task].total or 0
                 if (
                     handled >= total
+                    and events_done
                     and len(stored) == len(ids)
                     and len(lettered) == len(poison_keys)
                 ):
@@ -307,6 +322,7 @@ class Demo:
                         for recipient in event["recipients"]:
                             pairs[f"{actor['code']}->{recipient['code']}"] += 1
             self.report.topics = dict(topics.most_common())
+            self.report.signals = await store.signals(active_only=False, limit=1000)
             self.report.event_pairs = dict(pairs.most_common(20))
         finally:
             await redis.aclose()
@@ -321,6 +337,12 @@ class Demo:
         table.add_row("dead-lettered", f"{r.dead_lettered} ({reasons})")
         table.add_row("rejected at the edge", str(len(r.rejected_at_edge)))
         pairs = ", ".join(f"{k} {v}" for k, v in list(r.event_pairs.items())[:5])
+        active = [s for s in r.signals if s["status"] == "active"]
+        kinds = Counter(s["signal_type"] for s in active)
+        table.add_row(
+            "alliance signals",
+            f"{len(active)} active ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})",
+        )
         table.add_row("PLOVER events", f"{r.events} (top pairs: {pairs})")
         table.add_row("top topics", ", ".join(f"{k} {v}" for k, v in list(r.topics.items())[:6]))
         table.add_row(

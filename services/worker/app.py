@@ -25,6 +25,9 @@ from newsmon.core.topics import TopicNames
 from newsmon.nlp.actors import ActorResolver
 from newsmon.nlp.coder import CoderHeads, EventCoder
 from newsmon.nlp.zero_shot import ZeroShotEventTypes
+from newsmon.signals.alignments import AlignmentTable
+from newsmon.signals.detector import AllianceDetector
+from newsmon.worker.alliances import AllianceDeps, register_alliance_agents
 from newsmon.worker.enrichment import (
     IncomingRecord,
     build_enriched,
@@ -162,6 +165,11 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             )
             metrics.processing_duration.observe(time.perf_counter() - started)
 
+    register_alliance_agents(
+        app,
+        settings,
+        AllianceDeps(AllianceDetector(AlignmentTable.load()), store, metrics),
+    )
     return app
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from newsmon.core.articles import Rejection, parse_raw_article, payload_key
 from newsmon.core.records import ActorRef, DeadLetter, DyadicEvent, EnrichedArticle, RawArticle
 from newsmon.nlp.coder import ArticleInput, CodedArticle, Participant
+from newsmon.signals.simhash import simhash
 
 EXCERPT_CHARS = 500
 
@@ -79,6 +80,7 @@ def build_events(
 ) -> list[DyadicEvent]:
     """One ``events.dyadic`` record per coded event, timed by the article's published date."""
     event_time = raw.published.timestamp() if raw.published else coded_at
+    fingerprint = f"{simhash(raw.text):016x}"
     return [
         DyadicEvent(
             event_id=event.event_id,
@@ -98,6 +100,7 @@ def build_events(
             published=raw.published,
             event_time=event_time,
             coder=coder_label,
+            article_fingerprint=fingerprint,
         )
         for event in coded.events
     ]

@@ -1,0 +1,304 @@
+"""Turning dyadic events into alliance-shift signals, with evidence and fatigue control.
+
+Pure functions over two kinds of keyed state, so the stream can partition them:
+
+- per pair of countries (``PairState``): the cooperation-conflict index and ``dyad_shift``;
+  plus ``realignment`` when a pair B-C warms while B is (or recently was) a partner of A and C
+  is A's adversary, per the alignment table;
+- per country (``PressureState``): regime-threatening pressure and ``ally_at_risk`` for every
+  partner A of the country (a partnership that ended in the last ``RECENT_DAYS`` counts: the
+  signal then says the ally was lost).
+
+Each signal has a stable id per (type, parties, third party) and evolves in place: its version
+goes up, and it is re-sent, only on material change (raised, direction flipped, cleared,
+magnitude moved by ``MATERIAL_CHANGE`` or more, or more independent sources). Times are event
+times, so replaying the same events gives the same signals, ids and versions included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from newsmon.core.records import AllianceSignal, Evidence
+from newsmon.signals.alignments import AlignmentTable
+from newsmon.signals.pair_index import (
+    MIN_WEIGHT,
+    EvidenceItem,
+    PairState,
+    add_event,
+    pair_key,
+)
+from newsmon.signals.pressure import PressureState, add_pressure, pressure_targets
+from newsmon.signals.simhash import count_independent
+
+RECENT_DAYS = 730
+MATERIAL_CHANGE = 0.25
+WARMING_MEAN = 1.0
+
+
+def signal_id(signal_type: str, a: str, b: str, third: str | None) -> str:
+    return hashlib.sha256(f"{signal_type}|{a}|{b}|{third or ''}".encode()).hexdigest()[:16]
+
+
+def evidence_item(event: dict) -> EvidenceItem:
+    return EvidenceItem(
+        event_id=event["event_id"],
+        article_id=event["article_id"],
+        url=event.get("url"),
+        sentence=event["sentence"],
+        score=float(event["score"]),
+        confidence=float(event["confidence"]),
+        event_time=float(event["event_time"]),
+        fingerprint=int(event.get("article_fingerprint") or "0", 16),
+        source=event.get("source", ""),
+    )
+
+
+def _day(timestamp: float) -> date:
+    return datetime.fromtimestamp(timestamp, tz=UTC).date()
+
+
+@dataclass
+class SentSignal:
+    version: int
+    direction: str
+    magnitude: float
+    sources: int
+    status: str
+
+
+@dataclass
+class SignalLedger:
+    """What was last sent per signal id (kept inside the keyed state that raises it)."""
+
+    sent: dict[str, SentSignal] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {k: vars(v) for k, v in self.sent.items()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SignalLedger:
+        return cls({k: SentSignal(**v) for k, v in data.items()})
+
+
+def _material(
+    previous: SentSignal | None, direction: str, magnitude: float, sources: int, status: str
+) -> bool:
+    if previous is None:
+        return status == "active"
+    if previous.status != status or previous.direction != direction:
+        return True
+    if sources > previous.sources:
+        return True
+    base = max(previous.magnitude, 1e-6)
+    return abs(magnitude - previous.magnitude) / base >= MATERIAL_CHANGE
+
+
+@dataclass(frozen=True)
+class Draft:
+    signal_type: str
+    pair: tuple[str, str]
+    third: str | None
+    direction: str
+    magnitude: float
+    confidence: float
+    status: str
+    summary: str
+    evidence: list[EvidenceItem]
+    fingerprints: list[int]
+    first_time: float
+    last_time: float
+
+
+def _finalise(draft: Draft, ledger: SignalLedger) -> AllianceSignal | None:
+    sid = signal_id(draft.signal_type, *draft.pair, draft.third)
+    sources = count_independent(sorted(set(draft.fingerprints)))
+    previous = ledger.sent.get(sid)
+    magnitude = round(draft.magnitude, 3)
+    if not _material(previous, draft.direction, magnitude, sources, draft.status):
+        return None
+    version = 1 if previous is None else previous.version + 1
+    ledger.sent[sid] = SentSignal(version, draft.direction, magnitude, sources, draft.status)
+    return AllianceSignal(
+        signal_id=sid,
+        version=version,
+        signal_type=draft.signal_type,  # type: ignore[arg-type]
+        pair=draft.pair,
+        third_party=draft.third,
+        direction=draft.direction,  # type: ignore[arg-type]
+        magnitude=magnitude,
+        confidence=round(draft.confidence, 3),
+        independent_sources=sources,
+        evidence=[
+            Evidence(article_id=e.article_id, url=e.url, sentence=e.sentence, source=e.source)
+            for e in draft.evidence
+        ],
+        raised_at=draft.first_time,
+        updated_at=draft.last_time,
+        status=draft.status,  # type: ignore[arg-type]
+        summary=draft.summary,
+    )
+
+
+class AllianceDetector:
+    def __init__(self, alignments: AlignmentTable) -> None:
+        self.alignments = alignments
+
+    def on_pair_event(
+        self, state: PairState | None, ledger: SignalLedger, event: dict, a: str, b: str
+    ) -> tuple[PairState, list[AllianceSignal]]:
+        pair = pair_key(a, b)
+        on = _day(float(event["event_time"]))
+        if state is None:
+            state = PairState(pair=pair, prior=self.alignments.prior_index(*pair, on))
+        transition = add_event(state, evidence_item(event), event["quad_class"])
+        signals: list[AllianceSignal] = []
+        if transition.kind != "none":
+            status = "cleared" if transition.kind == "cleared" else "active"
+            direction = transition.direction or _last_direction(ledger, pair)
+            if direction:
+                relation = self.alignments.relation(*pair, on)
+                summary = (
+                    f"{pair[0]}-{pair[1]} relations moving {direction.replace('_', ' ')}: index "
+                    f"{state.short.mean:+.1f} against a baseline of {state.baseline:+.1f} "
+                    f"(z {transition.z:+.1f})"
+                    + (f"; prior: {relation.relation}" if relation else "")
+                )
+                signal = _finalise(
+                    Draft(
+                        "dyad_shift",
+                        pair,
+                        None,
+                        direction,
+                        transition.magnitude,
+                        _confidence(state.short.weight, abs(transition.z)),
+                        status,
+                        summary,
+                        state.evidence,
+                        state.fingerprints,
+                        state.first_seen or 0.0,
+                        state.last_seen or 0.0,
+                    ),
+                    ledger,
+                )
+                if signal:
+                    signals.append(signal)
+        signals.extend(self._realignments(state, ledger, on))
+        return state, signals
+
+    def _realignments(
+        self, state: PairState, ledger: SignalLedger, on: date
+    ) -> list[AllianceSignal]:
+        warming = state.short.mean >= WARMING_MEAN and state.short.weight >= MIN_WEIGHT / 2
+        out: list[AllianceSignal] = []
+        for b, c in (state.pair, tuple(reversed(state.pair))):
+            for a, link in self._partners_recent(b, on):
+                if a == c:
+                    continue
+                rivalry = self.alignments.relation(a, c, on)
+                if rivalry is None or rivalry.relation not in ("rivalry", "conflict"):
+                    continue
+                ended = f" (their partnership ended {link.end})" if link.end else ""
+                summary = (
+                    f"{b}, a partner of {a}{ended}, is warming to {a}'s adversary {c}: "
+                    f"{b}-{c} index {state.short.mean:+.1f}"
+                )
+                signal = _finalise(
+                    Draft(
+                        "realignment",
+                        (a, b),
+                        c,
+                        "toward_conflict",
+                        state.short.mean,
+                        _confidence(state.short.weight, state.short.mean / 2),
+                        "active" if warming else "cleared",
+                        summary,
+                        state.evidence,
+                        state.fingerprints,
+                        state.first_seen or 0.0,
+                        state.last_seen or 0.0,
+                    ),
+                    ledger,
+                )
+                if signal:
+                    out.append(signal)
+        return out
+
+    def _partners_recent(self, country: str, on: date) -> list[tuple[str, object]]:
+        partners = list(self.alignments.partners(country, on))
+        for ended in self.alignments.ended_between(country, on - timedelta(days=RECENT_DAYS), on):
+            other = ended.parties[1] if ended.parties[0] == country else ended.parties[0]
+            if other not in {p for p, _ in partners}:
+                partners.append((other, ended))
+        return sorted(partners, key=lambda p: p[0])
+
+    def on_pressure_event(
+        self,
+        state: PressureState | None,
+        ledger: SignalLedger,
+        event: dict,
+        country: str,
+        kind: str,
+        outside_actor: str | None,
+    ) -> tuple[PressureState, list[AllianceSignal]]:
+        state = state or PressureState(country=country)
+        change = add_pressure(state, evidence_item(event), kind, outside_actor)
+        if change == "none":
+            return state, []
+        on = _day(float(event["event_time"]))
+        status = "cleared" if change == "cleared" else "active"
+        signals = []
+        for partner, link in self._partners_recent(country, on):
+            third = state.main_outside_actor
+            lost = f"; their partnership ended {link.end}" if link.end else ""
+            kinds = ", ".join(f"{k} {n}" for k, n in sorted(state.kinds.items()))
+            summary = (
+                f"{country}, a partner of {partner}, is under regime-threatening pressure "
+                f"({kinds}" + (f"; main outside pressure: {third}" if third else "") + f"){lost}"
+            )
+            signal = _finalise(
+                Draft(
+                    "ally_at_risk",
+                    (partner, country),
+                    third,
+                    "toward_conflict",
+                    state.pressure,
+                    _confidence(state.pressure, state.pressure / 2),
+                    status,
+                    summary,
+                    state.evidence,
+                    state.fingerprints,
+                    min(e.event_time for e in state.evidence),
+                    max(e.event_time for e in state.evidence),
+                ),
+                ledger,
+            )
+            if signal:
+                signals.append(signal)
+        return state, signals
+
+
+def _last_direction(ledger: SignalLedger, pair: tuple[str, str]) -> str | None:
+    sent = ledger.sent.get(signal_id("dyad_shift", *pair, None))
+    return sent.direction if sent else None
+
+
+def _confidence(weight: float, strength: float) -> float:
+    """More weighted events and a stronger departure give more confidence, saturating at 1."""
+    return (1 - math.exp(-weight / 3)) * min(1.0, max(strength, 0.0) / 4)
+
+
+def fan_out(event: dict) -> tuple[list[tuple[str, str]], list[tuple[str, str, str | None]]]:
+    """The pairs (actor, recipient) and the pressure targets one event feeds."""
+    pairs = sorted(
+        {
+            pair_key(a["code"], r["code"])
+            for a in event["actors"]
+            for r in event["recipients"]
+            if a["code"] != r["code"]
+        }
+    )
+    return pairs, pressure_targets(event)
