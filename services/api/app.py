@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 MAX_BATCH = 100
 _CODE = re.compile(r"[A-Z][A-Z0-9]{1,15}")
+SIGNAL_TYPES = ("dyad_shift", "ally_at_risk", "realignment")
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
@@ -164,6 +165,66 @@ def create_app(
             limit=limit,
         )
         return JSONResponse({"events": events})
+
+    @app.get("/api/pairs/{a}/{b}", tags=["signals"])
+    async def pair_detail(
+        a: str, b: str, limit: int = Query(default=500, ge=1, le=2000)
+    ) -> JSONResponse:
+        """A country pair: its index history (for charts), its events both ways, its signals."""
+        first, second = a.upper(), b.upper()
+        if not (_CODE.fullmatch(first) and _CODE.fullmatch(second)) or first == second:
+            return _error(422, "bad_pair", "two different country or organisation codes")
+        low, high = sorted((first, second))
+        events = await store.events(pair=(first, second), limit=100)
+        events += await store.events(pair=(second, first), limit=100)
+        events.sort(key=lambda e: (-e["event_time"], e["event_id"]))
+        signals = [
+            s
+            for s in await store.signals(active_only=False, limit=1000)
+            if {first, second} <= {*s["pair"], s.get("third_party")}
+        ]
+        return JSONResponse(
+            {
+                "pair": [low, high],
+                "index": await store.pair_series(low, high, limit=limit),
+                "events": events[:100],
+                "signals": signals,
+            }
+        )
+
+    @app.get("/api/signals", tags=["signals"])
+    async def alliance_signals(
+        signal_type: str | None = Query(
+            default=None, alias="type", description="dyad_shift, ally_at_risk or realignment"
+        ),
+        country: str | None = Query(default=None, description="a party or third party"),
+        since: float | None = Query(default=None, description="Unix seconds (last update)"),
+        status: str = Query(default="active", description="active, or all (with cleared)"),
+        limit: int = Query(default=100, ge=1, le=1000),
+    ) -> JSONResponse:
+        """Alliance-shift signals (latest version of each), newest update first."""
+        if signal_type is not None and signal_type not in SIGNAL_TYPES:
+            return _error(422, "unknown_type", f"type is one of {', '.join(SIGNAL_TYPES)}")
+        if status not in ("active", "all"):
+            return _error(422, "bad_status", "status is active or all")
+        if country is not None and not _CODE.fullmatch(country.upper()):
+            return _error(422, "bad_country", "country is a country or organisation code")
+        signals = await store.signals(
+            signal_type=signal_type,
+            country=country.upper() if country else None,
+            since=since,
+            active_only=status == "active",
+            limit=limit,
+        )
+        return JSONResponse({"signals": signals})
+
+    @app.get("/api/signals/{signal_id}", tags=["signals"])
+    async def signal_history(signal_id: str) -> JSONResponse:
+        """Every version of one signal, oldest first: how the story grew."""
+        versions = await store.signal_versions(signal_id)
+        if not versions:
+            return _error(404, "not_found", f"no signal {signal_id}")
+        return JSONResponse({"signal_id": signal_id, "versions": versions})
 
     @app.get("/api/stats", tags=["operations"])
     async def pipeline_stats() -> dict:

@@ -6,8 +6,13 @@ Pure functions over two kinds of keyed state, so the stream can partition them:
   plus ``realignment`` when a pair B-C warms while B is (or recently was) a partner of A and C
   is A's adversary, per the alignment table;
 - per country (``PressureState``): regime-threatening pressure and ``ally_at_risk`` for every
-  partner A of the country (a partnership that ended in the last ``RECENT_DAYS`` counts: the
-  signal then says the ally was lost).
+  partner A of the country (a partnership that ended in the last ``LOST_ALLY_DAYS`` counts:
+  the signal then says the ally was lost; for realignments a partnership that ended in the last
+  ``RECENT_DAYS`` counts, since a new government's reorientation takes longer to show).
+
+Confidence grows with the number of (weighted) events and the size of the departure, and is
+scaled by ``1 - 0.5 ** independent_sources``: one outlet's story is half as sure as a story
+that several independent outlets confirm.
 
 Each signal has a stable id per (type, parties, third party) and evolves in place: its version
 goes up, and it is re-sent, only on material change (raised, direction flipped, cleared,
@@ -23,9 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from newsmon.core.records import AllianceSignal, Evidence
-from newsmon.signals.alignments import AlignmentTable
+from newsmon.signals.alignments import PRIOR_WEIGHTS, Alignment, AlignmentTable
 from newsmon.signals.pair_index import (
-    MIN_WEIGHT,
     EvidenceItem,
     PairState,
     add_event,
@@ -35,8 +39,8 @@ from newsmon.signals.pressure import PressureState, add_pressure, pressure_targe
 from newsmon.signals.simhash import count_independent
 
 RECENT_DAYS = 730
+LOST_ALLY_DAYS = 90
 MATERIAL_CHANGE = 0.25
-WARMING_MEAN = 1.0
 
 
 def signal_id(signal_type: str, a: str, b: str, third: str | None) -> str:
@@ -116,6 +120,7 @@ class Draft:
 def _finalise(draft: Draft, ledger: SignalLedger) -> AllianceSignal | None:
     sid = signal_id(draft.signal_type, *draft.pair, draft.third)
     sources = count_independent(sorted(set(draft.fingerprints)))
+    confidence = draft.confidence * (1 - 0.5**sources)
     previous = ledger.sent.get(sid)
     magnitude = round(draft.magnitude, 3)
     if not _material(previous, draft.direction, magnitude, sources, draft.status):
@@ -130,7 +135,7 @@ def _finalise(draft: Draft, ledger: SignalLedger) -> AllianceSignal | None:
         third_party=draft.third,
         direction=draft.direction,  # type: ignore[arg-type]
         magnitude=magnitude,
-        confidence=round(draft.confidence, 3),
+        confidence=round(confidence, 3),
         independent_sources=sources,
         evidence=[
             Evidence(article_id=e.article_id, url=e.url, sentence=e.sentence, source=e.source)
@@ -153,7 +158,8 @@ class AllianceDetector:
         pair = pair_key(a, b)
         on = _day(float(event["event_time"]))
         if state is None:
-            state = PairState(pair=pair, prior=self.alignments.prior_index(*pair, on))
+            prior, known = self.prior(*pair, on)
+            state = PairState(pair=pair, prior=prior, prior_known=known)
         transition = add_event(state, evidence_item(event), event["quad_class"])
         signals: list[AllianceSignal] = []
         if transition.kind != "none":
@@ -163,7 +169,7 @@ class AllianceDetector:
                 relation = self.alignments.relation(*pair, on)
                 summary = (
                     f"{pair[0]}-{pair[1]} relations moving {direction.replace('_', ' ')}: index "
-                    f"{state.short.mean:+.1f} against a baseline of {state.baseline:+.1f} "
+                    f"{state.current:+.1f} against a baseline of {state.baseline:+.1f} "
                     f"(z {transition.z:+.1f})"
                     + (f"; prior: {relation.relation}" if relation else "")
                 )
@@ -174,7 +180,7 @@ class AllianceDetector:
                         None,
                         direction,
                         transition.magnitude,
-                        _confidence(state.short.weight, abs(transition.z)),
+                        _confidence(state.effective_events, abs(transition.z) / 2),
                         status,
                         summary,
                         state.evidence,
@@ -192,19 +198,23 @@ class AllianceDetector:
     def _realignments(
         self, state: PairState, ledger: SignalLedger, on: date
     ) -> list[AllianceSignal]:
-        warming = state.short.mean >= WARMING_MEAN and state.short.weight >= MIN_WEIGHT / 2
+        warming = state.direction == "toward_cooperation"
         out: list[AllianceSignal] = []
         for b, c in (state.pair, tuple(reversed(state.pair))):
             for a, link in self._partners_recent(b, on):
                 if a == c:
                     continue
                 rivalry = self.alignments.relation(a, c, on)
-                if rivalry is None or rivalry.relation not in ("rivalry", "conflict"):
+                if rivalry is None or not rivalry.is_adversary:
                     continue
+                own = self.alignments.relation(b, c, on)
+                if own is not None and own.is_adversary and link.end is None:
+                    continue  # rivals warming while B keeps A's side: B-C's own dyad_shift
                 ended = f" (their partnership ended {link.end})" if link.end else ""
                 summary = (
                     f"{b}, a partner of {a}{ended}, is warming to {a}'s adversary {c}: "
-                    f"{b}-{c} index {state.short.mean:+.1f}"
+                    f"{b}-{c} index {state.current:+.1f} against a baseline of "
+                    f"{state.baseline:+.1f}"
                 )
                 signal = _finalise(
                     Draft(
@@ -212,8 +222,8 @@ class AllianceDetector:
                         (a, b),
                         c,
                         "toward_conflict",
-                        state.short.mean,
-                        _confidence(state.short.weight, state.short.mean / 2),
+                        max(state.current - state.baseline, 0.0),
+                        _confidence(state.effective_events, abs(state.z) / 2),
                         "active" if warming else "cleared",
                         summary,
                         state.evidence,
@@ -227,9 +237,29 @@ class AllianceDetector:
                     out.append(signal)
         return out
 
-    def _partners_recent(self, country: str, on: date) -> list[tuple[str, object]]:
+    def prior(self, a: str, b: str, on: date) -> tuple[float, bool]:
+        """The alignment prior; a pair whose alignment ended recently keeps that as its normal.
+
+        So a partnership that just ended (Russia and Syria after Assad) is judged against the
+        partnership it was, and an index that now sits near zero reads as weakening.
+        """
+        if self.alignments.relation(a, b, on) is not None:
+            return self.alignments.prior_index(a, b, on), True
+        ended = [
+            e
+            for e in self.alignments.ended_between(a, on - timedelta(days=RECENT_DAYS), on)
+            if set(e.parties) == {a, b}
+        ]
+        if not ended:
+            return 0.0, False
+        latest = max(ended, key=lambda e: e.end or on)
+        return PRIOR_WEIGHTS[latest.relation] * latest.strength, True
+
+    def _partners_recent(
+        self, country: str, on: date, days: int = RECENT_DAYS
+    ) -> list[tuple[str, Alignment]]:
         partners = list(self.alignments.partners(country, on))
-        for ended in self.alignments.ended_between(country, on - timedelta(days=RECENT_DAYS), on):
+        for ended in self.alignments.ended_between(country, on - timedelta(days=days), on):
             other = ended.parties[1] if ended.parties[0] == country else ended.parties[0]
             if other not in {p for p, _ in partners}:
                 partners.append((other, ended))
@@ -251,7 +281,7 @@ class AllianceDetector:
         on = _day(float(event["event_time"]))
         status = "cleared" if change == "cleared" else "active"
         signals = []
-        for partner, link in self._partners_recent(country, on):
+        for partner, link in self._partners_recent(country, on, LOST_ALLY_DAYS):
             third = state.main_outside_actor
             lost = f"; their partnership ended {link.end}" if link.end else ""
             kinds = ", ".join(f"{k} {n}" for k, n in sorted(state.kinds.items()))

@@ -2,7 +2,8 @@
 
 Three kinds of dyadic events count against a country B (``pressure_kind``):
 
-- unrest: B's own civilians, opposition or rebels (agent CVL, OPP, REB) in a conflict event;
+- unrest: B's own civilians, opposition or rebels (agent CVL, OPP, REB) in a conflict event,
+  or a PROTEST event whose actor is B without a state sector;
 - repression: B's government, military or police coercing or assaulting with no foreign
   recipient (the coder leaves the recipient empty when the sentence names only one country);
 - outside threats: another country threatening, coercing, sanctioning, mobilising against or
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from newsmon.signals.pair_index import DAY, EVIDENCE_KEPT, SEEN_KEPT, EvidenceItem, Ewma
+from newsmon.signals.pair_index import DAY, SEEN_KEPT, EvidenceItem, Ewma, strongest_evidence
 
 PRESSURE_HALF_LIFE = 14 * DAY
 RAISE_PRESSURE = 2.0
@@ -36,7 +37,9 @@ def pressure_targets(event: dict) -> list[tuple[str, str, str | None]]:
     recipients = {r["code"] for r in event["recipients"]}
     for actor in event["actors"]:
         code, agent = actor["code"], actor.get("agent")
-        if quad in CONFLICT_QUADS and agent in UNREST_AGENTS:
+        if (quad in CONFLICT_QUADS and agent in UNREST_AGENTS) or (
+            kind == "PROTEST" and agent not in STATE_AGENTS - {None}
+        ):
             found.append((code, "unrest", None))
         elif kind in REPRESSION_TYPES and agent in STATE_AGENTS and recipients <= {code}:
             found.append((code, "repression", None))
@@ -99,9 +102,7 @@ def add_pressure(
     if evidence.fingerprint not in state.fingerprints:
         state.fingerprints.append(evidence.fingerprint)
         del state.fingerprints[:-200]
-    state.evidence = sorted([*state.evidence, evidence], key=lambda e: (-e.strength, e.event_id))[
-        :EVIDENCE_KEPT
-    ]
+    state.evidence = strongest_evidence(state.evidence, evidence)
     if not state.at_risk and state.pressure >= RAISE_PRESSURE:
         state.at_risk = True
         return "raised"

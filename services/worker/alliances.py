@@ -95,7 +95,7 @@ def register_alliance_agents(app: faust.App, settings: Settings, deps: AllianceD
                 a,
                 b,
                 float(item["event"]["event_time"]),
-                state.short.mean,
+                state.current,
                 state.baseline,
                 state.z,
                 state.events,

@@ -163,3 +163,39 @@ def test_events_endpoint_filters_and_validates(client: TestClient) -> None:
     assert get(pair="USA").status_code == 422
     assert get(type="DISAPPROVE").status_code == 422
     assert get(actor="<script>").status_code == 422
+
+
+def test_signals_and_pair_endpoints(client: TestClient) -> None:
+    from newsmon.core.records import AllianceSignal, Evidence
+
+    store: ArticleStore = client.store  # type: ignore[attr-defined]
+    signal = AllianceSignal(
+        signal_id="sig1",
+        version=1,
+        signal_type="dyad_shift",
+        pair=("RUS", "SYR"),
+        direction="toward_conflict",
+        magnitude=3.0,
+        confidence=0.4,
+        independent_sources=2,
+        evidence=[Evidence(article_id="a", url="https://example.org/a", sentence="<i>x</i>")],
+        raised_at=10.0,
+        updated_at=20.0,
+        summary="RUS-SYR relations moving toward conflict",
+    )
+    client.portal.call(store.store_signal, signal)  # type: ignore[attr-defined]
+    client.portal.call(  # type: ignore[attr-defined]
+        store.store_index_point, "RUS", "SYR", 20.0, -1.0, 2.8, -2.5, 4
+    )
+    signals = client.get("/api/signals").json()["signals"]
+    assert [s["signal_id"] for s in signals] == ["sig1"]
+    assert client.get("/api/signals", params={"country": "syr"}).json()["signals"]
+    assert client.get("/api/signals", params={"type": "realignment"}).json()["signals"] == []
+    assert client.get("/api/signals", params={"type": "bogus"}).status_code == 422
+    pair = client.get("/api/pairs/syr/rus").json()
+    assert pair["pair"] == ["RUS", "SYR"]
+    assert [p["index"] for p in pair["index"]] == [-1.0]
+    assert [s["signal_id"] for s in pair["signals"]] == ["sig1"]
+    assert client.get("/api/pairs/RUS/RUS").status_code == 422
+    assert [v["version"] for v in client.get("/api/signals/sig1").json()["versions"]] == [1]
+    assert client.get("/api/signals/nope").status_code == 404

@@ -143,3 +143,43 @@ def test_events_are_indexed_by_actor_pair_and_time_once(redis_url: str, unique: 
         assert await store.redis.xlen(store.keys.events_stream) == 3
 
     run(with_store(redis_url, f"test:{unique}", body))
+
+
+def test_signals_keep_their_latest_version_and_history(redis_url: str, unique: str) -> None:
+    from newsmon.core.records import AllianceSignal, Evidence
+
+    def signal(version: int, status: str, at: float) -> AllianceSignal:
+        return AllianceSignal(
+            signal_id="s1",
+            version=version,
+            signal_type="ally_at_risk",
+            pair=("RUS", "IRN"),
+            third_party="USA",
+            direction="toward_conflict",
+            magnitude=2.0 + version,
+            confidence=0.5,
+            independent_sources=version,
+            status=status,
+            evidence=[Evidence(article_id="a", sentence="Protests shook Tehran.")],
+            raised_at=100.0,
+            updated_at=at,
+        )
+
+    async def body(store: ArticleStore) -> None:
+        assert await store.store_signal(signal(1, "active", 100.0))
+        assert await store.store_signal(signal(2, "active", 200.0))
+        assert not await store.store_signal(signal(1, "active", 100.0)), "older version refused"
+        [active] = await store.signals()
+        assert active["version"] == 2
+        assert await store.signals(country="USA") == [active]
+        assert await store.signals(country="FRA") == []
+        assert await store.signals(signal_type="dyad_shift") == []
+        assert await store.store_signal(signal(3, "cleared", 300.0))
+        assert await store.signals() == []
+        assert [s["version"] for s in await store.signals(active_only=False)] == [3]
+        assert [v["version"] for v in await store.signal_versions("s1")] == [1, 2, 3]
+        await store.store_index_point("IRN", "RUS", 50.0, 1.0, 2.0, -0.5, 3)
+        await store.store_index_point("IRN", "RUS", 40.0, 2.0, 2.0, 0.0, 2)
+        assert [p["t"] for p in await store.pair_series("IRN", "RUS")] == [40.0, 50.0]
+
+    run(with_store(redis_url, f"test:{unique}", body))

@@ -1,0 +1,176 @@
+import hashlib
+
+"""The alliance detector on hand-written events, against the project's alignment table."""
+
+from datetime import UTC, datetime
+
+import pytest
+from newsmon.signals.alignments import AlignmentTable
+from newsmon.signals.detector import AllianceDetector, SignalLedger, fan_out, signal_id
+from newsmon.signals.pair_index import PairState
+from newsmon.signals.pressure import PressureState, pressure_targets
+
+JAN_2026 = datetime(2026, 1, 10, tzinfo=UTC).timestamp()
+DAY = 86_400.0
+
+
+def event(
+    n: int,
+    actor: tuple[str, str | None],
+    recipients: list[str],
+    kind: str,
+    quad: str,
+    score: float,
+    day: float = 0.0,
+    confidence: float = 0.6,
+    fingerprint: str = "",
+) -> dict:
+    return {
+        "event_id": f"e{n}",
+        "article_id": f"a{n}",
+        "url": f"https://example.org/{n}",
+        "source": "wire",
+        "sentence": f"sentence {n} about {actor[0]}",
+        "actors": [{"code": actor[0], "agent": actor[1]}],
+        "recipients": [{"code": r, "agent": None} for r in recipients],
+        "event_type": kind,
+        "quad_class": quad,
+        "score": score,
+        "confidence": confidence,
+        "event_time": JAN_2026 + day * DAY,
+        "article_fingerprint": fingerprint or hashlib.sha256(str(n).encode()).hexdigest()[:16],
+    }
+
+
+@pytest.fixture(scope="module")
+def detector() -> AllianceDetector:
+    return AllianceDetector(AlignmentTable.load())
+
+
+def run_pressure(detector: AllianceDetector, events: list[dict]) -> list:
+    states: dict[str, PressureState] = {}
+    ledgers: dict[str, SignalLedger] = {}
+    out = []
+    for e in events:
+        for country, kind, outside in pressure_targets(e):
+            ledger = ledgers.setdefault(country, SignalLedger())
+            states[country], signals = detector.on_pressure_event(
+                states.get(country), ledger, e, country, kind, outside
+            )
+            out.extend(signals)
+    return out
+
+
+def run_pairs(detector: AllianceDetector, events: list[dict]) -> list:
+    states: dict[tuple[str, str], PairState] = {}
+    ledgers: dict[tuple[str, str], SignalLedger] = {}
+    out = []
+    for e in events:
+        pairs, _ = fan_out(e)
+        for a, b in pairs:
+            ledger = ledgers.setdefault((a, b), SignalLedger())
+            states[(a, b)], signals = detector.on_pair_event(states.get((a, b)), ledger, e, a, b)
+            out.extend(signals)
+    return out
+
+
+IRAN_UNDER_PRESSURE = [
+    event(1, ("IRN", "CVL"), [], "PROTEST", "material_conflict", -5.0, 0.0),
+    event(2, ("IRN", "GOV"), [], "ASSAULT", "material_conflict", -9.0, 0.5),
+    event(3, ("USA", "GOV"), ["IRN"], "THREATEN", "verbal_conflict", -3.5, 1.0),
+    event(4, ("IRN", "OPP"), ["IRN"], "PROTEST", "material_conflict", -5.0, 1.5),
+    event(5, ("IRN", None), [], "PROTEST", "material_conflict", -5.0, 2.0),
+]
+
+
+def test_pressure_on_iran_puts_russias_ally_at_risk_with_evidence(
+    detector: AllianceDetector,
+) -> None:
+    signals = run_pressure(detector, IRAN_UNDER_PRESSURE)
+    at_risk = [s for s in signals if s.signal_type == "ally_at_risk" and s.pair == ("RUS", "IRN")]
+    assert at_risk, [s.summary for s in signals]
+    latest = at_risk[-1]
+    assert latest.third_party == "USA" and latest.direction == "toward_conflict"
+    assert latest.evidence and all(e.url and e.sentence for e in latest.evidence)
+    assert latest.independent_sources == 5
+    assert [s.version for s in at_risk] == list(range(1, len(at_risk) + 1))
+
+
+def test_syndicated_copies_are_one_source(detector: AllianceDetector) -> None:
+    copies = [dict(e, article_fingerprint="00000000000000ff") for e in IRAN_UNDER_PRESSURE]
+    [*_, latest] = [s for s in run_pressure(detector, copies) if s.pair == ("RUS", "IRN")]
+    assert latest.independent_sources == 1
+
+
+def test_the_us_capture_of_maduro_loses_russia_its_venezuelan_ally(
+    detector: AllianceDetector,
+) -> None:
+    events = [
+        event(10, ("USA", "MIL"), ["VEN"], "ASSAULT", "material_conflict", -9.0, -5.0),
+        event(11, ("USA", "MIL"), ["VEN"], "COERCE", "material_conflict", -7.0, -4.0),
+        event(12, ("USA", "GOV"), ["VEN"], "THREATEN", "verbal_conflict", -3.5, -3.0),
+        event(13, ("USA", "MIL"), ["VEN"], "ASSAULT", "material_conflict", -9.0, -2.0),
+    ]
+    signals = run_pressure(detector, events)
+    lost = [s for s in signals if s.pair == ("RUS", "VEN")]
+    assert lost and "partnership ended 2026-01-03" in lost[-1].summary
+    assert lost[-1].third_party == "USA"
+
+
+def test_russia_syria_after_assad_is_judged_against_the_old_partnership(
+    detector: AllianceDetector,
+) -> None:
+    prior, known = detector.prior("RUS", "SYR", datetime(2026, 1, 10).date())
+    assert known and prior > 2
+    events = [
+        event(20 + i, ("SYR", "GOV"), ["RUS"], kind, "verbal_conflict", score, float(i))
+        for i, (kind, score) in enumerate([("REJECT", -4.0), ("ACCUSE", -3.0), ("REJECT", -4.0)])
+    ]
+    shifts = [s for s in run_pairs(detector, events) if s.signal_type == "dyad_shift"]
+    assert shifts and shifts[-1].pair == ("RUS", "SYR")
+    assert shifts[-1].direction == "toward_conflict" and "prior" not in shifts[-1].summary
+
+
+def test_a_partner_warming_to_an_adversary_is_a_realignment(detector: AllianceDetector) -> None:
+    # Venezuela, a partner of Cuba until Maduro's capture, warming to the United States.
+    events = [
+        event(30 + i, ("VEN", "GOV"), ["USA"], "AGREE", "verbal_cooperation", 4.0, float(i))
+        for i in range(5)
+    ]
+    realign = [s for s in run_pairs(detector, events) if s.signal_type == "realignment"]
+    assert any(s.pair == ("RUS", "VEN") and s.third_party == "USA" for s in realign), [
+        s.summary for s in realign
+    ]
+
+
+def test_signals_are_identical_when_the_same_events_are_replayed(
+    detector: AllianceDetector,
+) -> None:
+    first = run_pressure(detector, IRAN_UNDER_PRESSURE)
+    second = run_pressure(detector, IRAN_UNDER_PRESSURE)
+    assert first == second
+    russia = next(s for s in first if s.pair == ("RUS", "IRN"))
+    assert russia.signal_id == signal_id("ally_at_risk", "RUS", "IRN", "USA")
+
+
+def test_fatigue_control_resends_only_on_material_change(detector: AllianceDetector) -> None:
+    state, ledger, sent = None, SignalLedger(), []
+    for e in IRAN_UNDER_PRESSURE:
+        for country, kind, outside in pressure_targets(e):
+            if country != "IRN":
+                continue
+            state, signals = detector.on_pressure_event(state, ledger, e, country, kind, outside)
+            sent.extend(s for s in signals if s.pair == ("RUS", "IRN"))
+    repeat = dict(IRAN_UNDER_PRESSURE[-1], event_id="e99", confidence=0.01)
+    again = []
+    for country, kind, outside in pressure_targets(repeat):
+        state, signals = detector.on_pressure_event(state, ledger, repeat, country, kind, outside)
+        again.extend(s for s in signals if s.pair == ("RUS", "IRN"))
+    assert sent and again == [], "a tiny, already-known update is not re-sent"
+
+
+def test_fan_out_routes_pairs_and_pressure() -> None:
+    e = event(40, ("USA", "MIL"), ["VEN", "CUB"], "ASSAULT", "material_conflict", -9.0)
+    pairs, pressures = fan_out(e)
+    assert pairs == [("CUB", "USA"), ("USA", "VEN")]
+    assert pressures == [("CUB", "outside", "USA"), ("VEN", "outside", "USA")]

@@ -1,0 +1,98 @@
+"""The pair index and its change detection, on tables of events."""
+
+import pytest
+from newsmon.signals.pair_index import (
+    DAY,
+    RECENT_WINDOW,
+    EvidenceItem,
+    Ewma,
+    PairState,
+    add_event,
+)
+
+
+def evidence(n: int, score: float, day: float, confidence: float = 0.5) -> EvidenceItem:
+    return EvidenceItem(
+        event_id=f"e{n}",
+        article_id=f"a{n}",
+        url=None,
+        sentence=f"sentence {n}",
+        score=score,
+        confidence=confidence,
+        event_time=day * DAY,
+        fingerprint=n,
+        source="s",
+    )
+
+
+def feed(state: PairState, scores: list[tuple[float, float]], start: int = 0) -> list[str]:
+    kinds = []
+    for i, (score, day) in enumerate(scores, start=start):
+        quad = "material_conflict" if score < 0 else "verbal_cooperation"
+        kinds.append(add_event(state, evidence(i, score, day), quad).kind)
+    return kinds
+
+
+def test_ewma_decays_on_event_time_and_counts_late_events_decayed() -> None:
+    ewma = Ewma(half_life=DAY)
+    ewma.add(10.0, 1.0, 0.0)
+    ewma.add(0.0, 1.0, DAY)  # the first now weighs one half
+    assert ewma.mean == pytest.approx(10 * 0.5 / 1.5)
+    ewma.add(0.0, 1.0, 0.0)  # a late event, as old as the first
+    assert ewma.weight == pytest.approx(2.0)
+
+
+def test_a_steady_relationship_raises_nothing() -> None:
+    state = PairState(pair=("FRA", "DEU"))
+    scores = [(3.0 + (i % 3) - 1, i * 2.0) for i in range(40)]
+    assert set(feed(state, scores)) == {"none"}
+
+
+def test_cooperation_then_conflict_raises_within_four_events_toward_conflict() -> None:
+    state = PairState(pair=("FRA", "DEU"))
+    feed(state, [(3.0, i * 2.0) for i in range(20)])
+    kinds = feed(state, [(-7.0, 40.0 + i) for i in range(10)], start=20)
+    first = kinds.index("raised")
+    assert first < 4, kinds
+    assert state.direction == "toward_conflict"
+    assert kinds[first + 1 :].count("raised") == 0, "no flapping while the conflict lasts"
+
+
+def test_a_new_pair_without_history_or_prior_raises_nothing() -> None:
+    state = PairState(pair=("MUS", "CHN"))
+    assert set(feed(state, [(8.0, 1.0 + i * 0.1) for i in range(6)])) == {"none"}
+
+
+def test_a_prior_counts_as_history_and_sets_the_baseline() -> None:
+    state = PairState(pair=("RUS", "SYR"), prior=2.85, prior_known=True)
+    kinds = feed(state, [(-6.0, 1.0 + i) for i in range(4)])
+    assert "raised" in kinds and state.direction == "toward_conflict"
+
+
+def test_hysteresis_clears_only_when_back_to_normal() -> None:
+    state = PairState(pair=("FRA", "DEU"))
+    feed(state, [(3.0, i * 2.0) for i in range(20)])
+    feed(state, [(-7.0, 40.0 + i) for i in range(5)], start=20)
+    assert state.direction == "toward_conflict"
+    back = feed(state, [(3.0, 45.0 + RECENT_WINDOW / DAY + i) for i in range(6)], start=30)
+    assert "cleared" in back and state.direction is None
+    assert back.count("raised") == 0
+
+
+def test_an_event_counts_once_and_the_state_round_trips() -> None:
+    state = PairState(pair=("FRA", "DEU"), prior=1.0, prior_known=True)
+    feed(state, [(3.0, 1.0), (-2.0, 2.0)])
+    assert add_event(state, evidence(0, 3.0, 1.0), "verbal_cooperation").kind == "none"
+    assert state.events == 2
+    restored = PairState.from_dict(state.as_dict())
+    assert restored == state
+    assert restored.current == state.current and restored.z == state.z
+
+
+def test_evidence_keeps_the_strongest_sentence_once() -> None:
+    state = PairState(pair=("FRA", "DEU"))
+    add_event(state, evidence(1, -9.0, 1.0, 0.9), "material_conflict")
+    duplicate = EvidenceItem(**{**evidence(2, -9.0, 1.0, 0.8).__dict__, "sentence": "Sentence  1"})
+    add_event(state, duplicate, "material_conflict")
+    add_event(state, evidence(3, 1.0, 1.0, 0.2), "verbal_cooperation")
+    assert [e.event_id for e in state.evidence] == ["e1", "e3"]

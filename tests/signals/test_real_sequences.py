@@ -1,0 +1,98 @@
+"""Real sentences from ../shared/data, coded by the real coder, replayed as one pair's news.
+
+ConfliBERT sentences labelled cooperation, then ones labelled material conflict, are coded
+(their event types and scores come from the coder, not from the labels) and attributed to one
+pair with a known alignment. The index must turn and the signal fire within
+``CONFLICT_EVENTS_ALLOWED`` conflict events; the cooperative stretch alone raises nothing.
+"""
+
+from datetime import UTC, datetime
+
+import pytest
+from newsmon.core.encoder import SentenceEncoder
+from newsmon.nlp import datasets
+from newsmon.nlp.actors import ActorResolver
+from newsmon.nlp.coder import ArticleInput, CoderHeads, EventCoder
+from newsmon.signals.alignments import AlignmentTable
+from newsmon.signals.detector import AllianceDetector, SignalLedger
+from newsmon.signals.simhash import simhash
+
+CONFLICT_EVENTS_ALLOWED = 5
+START = datetime(2025, 3, 1, tzinfo=UTC).timestamp()
+DAY = 86_400.0
+
+try:
+    QUAD = datasets.quad_examples(sources=("conflibert_cameo",))
+except FileNotFoundError:
+    QUAD = []
+
+pytestmark = pytest.mark.skipif(not QUAD, reason="../shared/data is not available")
+
+
+@pytest.fixture(scope="module")
+def coded_scores() -> dict[str, list[tuple[str, float, float, str]]]:
+    """(sentence, score, confidence, quad) of coded events, by gold label group."""
+    coder = EventCoder(SentenceEncoder(), CoderHeads.load(), ActorResolver.default())
+    groups = {
+        "cooperation": [e.text for e in QUAD if "cooperation" in e.label][:60],
+        "conflict": [e.text for e in QUAD if e.label == "material_conflict"][:30],
+    }
+    out = {}
+    for name, texts in groups.items():
+        coded = coder([ArticleInput(str(i), "", t) for i, t in enumerate(texts)])
+        out[name] = [
+            (ev.sentence, ev.score, ev.confidence, ev.quad_class)
+            for article in coded
+            for ev in article.events[:1]
+        ]
+    return out
+
+
+def as_events(
+    items: list[tuple[str, float, float, str]], first: int, day0: float, step_days: float
+) -> list[dict]:
+    return [
+        {
+            "event_id": f"real{first + i}",
+            "article_id": f"art{first + i}",
+            "url": None,
+            "source": "conflibert",
+            "sentence": sentence,
+            "score": score,
+            "confidence": confidence,
+            "quad_class": quad,
+            "event_time": START + (day0 + i * step_days) * DAY,
+            "article_fingerprint": f"{simhash(sentence):016x}",
+            "actors": [{"code": "FRA", "agent": "GOV"}],
+            "recipients": [{"code": "DEU", "agent": "GOV"}],
+        }
+        for i, (sentence, score, confidence, quad) in enumerate(items)
+    ]
+
+
+def replay(events: list[dict]) -> list:
+    detector = AllianceDetector(AlignmentTable.load())
+    state, ledger, signals = None, SignalLedger(), []
+    for event in events:
+        state, new = detector.on_pair_event(state, ledger, event, "DEU", "FRA")
+        signals.extend(s for s in new if s.signal_type == "dyad_shift")
+    return signals
+
+
+def test_cooperation_then_conflict_turns_the_index_and_fires(coded_scores: dict) -> None:
+    cooperation = as_events(coded_scores["cooperation"][:30], 0, 0.0, 2.0)
+    conflict = as_events(coded_scores["conflict"][:CONFLICT_EVENTS_ALLOWED], 100, 62.0, 0.5)
+    assert len(conflict) == CONFLICT_EVENTS_ALLOWED
+    signals = replay(cooperation + conflict)
+    assert signals, "the conflict stretch must raise a dyad_shift"
+    raised = signals[0]
+    assert raised.direction == "toward_conflict" and raised.pair == ("DEU", "FRA")
+    conflict_sentences = {e["sentence"] for e in conflict}
+    assert {e.sentence for e in raised.evidence} & conflict_sentences
+    print(f"signal after {len(conflict)} or fewer conflict events: {raised.summary}")
+
+
+def test_the_cooperative_stretch_alone_raises_nothing(coded_scores: dict) -> None:
+    cooperation = as_events(coded_scores["cooperation"], 0, 0.0, 2.0)
+    assert len(cooperation) >= 30
+    assert replay(cooperation) == []
