@@ -207,6 +207,8 @@ class AllianceDetector:
                 rivalry = self.alignments.relation(a, c, on)
                 if rivalry is None or not rivalry.is_adversary:
                     continue
+                if link.end is not None and not self._changed_government(b, on):
+                    continue
                 own = self.alignments.relation(b, c, on)
                 if own is not None and own.is_adversary and link.end is None:
                     continue  # rivals warming while B keeps A's side: B-C's own dyad_shift
@@ -236,6 +238,14 @@ class AllianceDetector:
                 if signal:
                     out.append(signal)
         return out
+
+    def _changed_government(self, country: str, on: date) -> bool:
+        """Several of the country's partnerships ended on one day: its government changed
+        (Syria on 8 December 2024, Venezuela on 3 January 2026), so a realignment through a
+        lapsed partnership is the new government's, not the old partner's."""
+        ended = self.alignments.ended_between(country, on - timedelta(days=RECENT_DAYS), on)
+        days = [e.end for e in ended]
+        return any(days.count(day) >= 2 for day in set(days))
 
     def prior(self, a: str, b: str, on: date) -> tuple[float, bool]:
         """The alignment prior; a pair whose alignment ended recently keeps that as its normal.
