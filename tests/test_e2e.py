@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -17,7 +19,7 @@ from fastapi.testclient import TestClient
 from newsmon.api.app import create_app
 from newsmon.core.articles import article_id
 from newsmon.core.metrics import ApiMetrics
-from newsmon.core.settings import Settings
+from newsmon.core.settings import BrokerProfile, Settings
 from newsmon.core.store import ArticleStore, Keys
 from newsmon.core.topics import TopicNames
 from newsmon.local.processes import free_port
@@ -64,8 +66,15 @@ def seed_article_id() -> str:
     return article_id(item.article.title, item.article.text)
 
 
-def test_demo_once_against_configured_servers(settings: Settings, tmp_path: Path) -> None:
-    report_path = tmp_path / "report.json"
+@dataclass(frozen=True)
+class DemoRun:
+    settings: Settings
+    report: dict
+    stdout: str
+    env: dict
+
+
+def run_demo_once(settings: Settings, data_dir: Path, report_path: Path) -> DemoRun:
     env = demo_env(
         KAFKA_BOOTSTRAP_SERVERS=settings.kafka_bootstrap_servers,
         REDIS_URL=settings.redis_url,
@@ -73,7 +82,7 @@ def test_demo_once_against_configured_servers(settings: Settings, tmp_path: Path
         NEWSMON_TOPIC_PREFIX=settings.topic_prefix,
         NEWSMON_REDIS_KEY_PREFIX=settings.redis_key_prefix,
         NEWSMON_APP_ID=settings.app_id,
-        NEWSMON_DATA_DIR=str(tmp_path / "data"),
+        NEWSMON_DATA_DIR=str(data_dir),
         NEWSMON_API_PORT=str(free_port()),
     )
     started = time.monotonic()
@@ -84,10 +93,33 @@ def test_demo_once_against_configured_servers(settings: Settings, tmp_path: Path
         capture_output=True,
         text=True,
         timeout=600,
+        check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     print(f"demo --once on configured servers: {time.monotonic() - started:.1f}s")
-    report = json.loads(report_path.read_text())
+    return DemoRun(settings, json.loads(report_path.read_text()), done.stdout, env)
+
+
+@pytest.fixture(scope="module")
+def demo_run(
+    kafka_bootstrap: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> DemoRun:
+    """One `newsmon demo --once` against the session's servers, shared by this module."""
+    unique = uuid.uuid4().hex[:10]
+    settings = Settings(
+        kafka_bootstrap_servers=kafka_bootstrap,
+        redis_url=redis_url,
+        broker_profile=BrokerProfile.LOCAL,
+        topic_prefix=f"e2e{unique}.",
+        redis_key_prefix=f"e2e:{unique}",
+        app_id=f"newsmon-e2e-{unique}",
+    )
+    folder = tmp_path_factory.mktemp("demo")
+    return run_demo_once(settings, folder / "data", folder / "report.json")
+
+
+def test_demo_once_against_configured_servers(demo_run: DemoRun) -> None:
+    settings, report, stdout = demo_run.settings, demo_run.report, demo_run.stdout
     assert report["embedded"] == [], "configured servers: nothing embedded may start"
     assert report["complete"] and report["articles_in"] == SEED_COUNT
     assert report["processed"] == SEED_COUNT
@@ -97,7 +129,7 @@ def test_demo_once_against_configured_servers(settings: Settings, tmp_path: Path
             expected_reasons.get(poison.expected_reason, 0) + 1
         )
     assert report["dead_letter_reasons"] == expected_reasons
-    assert "articles in" in done.stdout and "dashboard" in done.stdout
+    assert "articles in" in stdout and "dashboard" in stdout
     assert not processes_mentioning(settings.app_id), "the demo left processes behind"
 
     async def read_back() -> tuple[list[dict], dict, list]:
@@ -154,6 +186,68 @@ def test_demo_once_against_configured_servers(settings: Settings, tmp_path: Path
             pair = f"{first['actors'][0]['code']},{first['recipients'][0]['code']}"
             by_pair = client.get("/api/events", params={"pair": pair, "limit": 500}).json()
             assert first["event_id"] in {e["event_id"] for e in by_pair["events"]}
+
+
+def api_client(settings: Settings) -> TestClient:
+    redis = Redis.from_url(settings.redis_url)
+    store = ArticleStore(redis, Keys(settings.redis_key_prefix), 3600)
+    registry = CollectorRegistry()
+    return TestClient(create_app(store, None, 1 << 20, ApiMetrics.create(registry), registry))
+
+
+def test_signals_reach_redis_and_the_api_with_evidence(demo_run: DemoRun) -> None:
+    reported = demo_run.report["signals"]
+    assert reported, "the seeds must raise alliance-shift signals"
+    with api_client(demo_run.settings) as client:
+        active = client.get("/api/signals", params={"limit": 1000}).json()["signals"]
+        assert {s["signal_id"] for s in active} == {
+            s["signal_id"] for s in reported if s["status"] == "active"
+        }
+        for signal in active:
+            assert signal["evidence"], signal["summary"]
+            assert all(e["sentence"] and e["article_id"] for e in signal["evidence"])
+            assert signal["independent_sources"] >= 1
+            assert signal["summary"]
+        dyad = next(s for s in reported if s["signal_type"] == "dyad_shift")
+        detail = client.get(f"/api/pairs/{dyad['pair'][0]}/{dyad['pair'][1]}").json()
+        assert detail["index"], "the pair's index history feeds the chart"
+        assert dyad["signal_id"] in {s["signal_id"] for s in detail["signals"]}
+        versions = client.get(f"/api/signals/{dyad['signal_id']}").json()["versions"]
+        assert [v["version"] for v in versions] == list(range(1, dyad["version"] + 1))
+
+
+def test_replaying_the_seeds_again_changes_no_signal(demo_run: DemoRun, tmp_path: Path) -> None:
+    again = run_demo_once(demo_run.settings, tmp_path / "data", tmp_path / "report.json")
+    assert again.report["already_stored"] == SEED_COUNT
+    assert again.report["signals"] == demo_run.report["signals"]
+
+
+SEED_READER_EXPECTS = [
+    ("ally_at_risk", ("RUS", "IRN"), "Russia's ally Iran under regime-threatening pressure"),
+    ("dyad_shift", ("RUS", "SYR"), "Russia-Syria weakening after Assad's fall"),
+    ("ally_at_risk", ("RUS", "VEN"), "Russia's Venezuelan ally lost after Maduro's capture"),
+    ("dyad_shift", ("USA", "VEN"), "US-Venezuela conflict"),
+]
+
+
+@pytest.mark.xfail(
+    reason="known gap, see the issue note: the coder misreads the seed article's key sentences "
+    "(the capture of Maduro is coded as AID; Trump's threat names no country; Iran's protests "
+    "are mostly uncoded), so too little pressure and too few conflict events reach the detector",
+    strict=False,
+)
+@pytest.mark.parametrize(("signal_type", "pair", "reader"), SEED_READER_EXPECTS)
+def test_the_seed_article_raises_what_its_reader_expects(
+    demo_run: DemoRun, signal_type: str, pair: tuple[str, str], reader: str
+) -> None:
+    found = [
+        s
+        for s in demo_run.report["signals"]
+        if s["signal_type"] == signal_type and set(s["pair"]) == set(pair)
+    ]
+    assert found, f"missing: {reader}"
+    assert found[-1]["direction"] == "toward_conflict"
+    assert any(e["article_id"] == seed_article_id() for e in found[-1]["evidence"])
 
 
 def test_embedded_demo_serves_the_dashboard_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:

@@ -1,7 +1,6 @@
-import hashlib
-
 """The alliance detector on hand-written events, against the project's alignment table."""
 
+import hashlib
 from datetime import UTC, datetime
 
 import pytest
