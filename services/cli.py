@@ -248,6 +248,7 @@ def _print_eval(report) -> None:  # noqa: ANN001
         ("Quad classes (ConfliBERT, 5-fold CV)", report.quad),
         ("Event types as coded (CASE 2021 dev mapped to PLOVER, 5-fold CV)", report.event_joint),
         ("Role tokens (ConfliBERT spans, 5-fold CV)", report.roles_tokens),
+        ("Modes given the type (CASE 2021 dev, 5-fold CV)", report.modes),
     ]
     for title, section in sections:
         table = Table(title=title)

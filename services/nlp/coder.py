@@ -17,7 +17,9 @@ Three stages, as in transformers' pipelines:
      actor-like as the actor join it (compound actors); two reciprocal-like mentions are
      coded as acting on each other;
   4. auxiliary modes drop (negation) or discount (hypothetical, future) the event;
-  5. the score is the PLOVER score of the type (the manual's table).
+  5. the mode is the mode head's choice among the type's modes when it holds a majority of
+     their probability, else none;
+  6. the score is the PLOVER score of the type and mode (the manual's table).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from newsmon.nlp.zero_shot import ZeroShotEventTypes
 HEADS_DIR = Path(__file__).resolve().parent / "data" / "heads"
 NO_EVENT = "none"
 COMPOUND_MARGIN = 0.1
+MODE_MAJORITY = 0.5
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class CoderHeads:
     quad: Head
     event: Head
     role: Head
+    mode: Head | None = None
 
     @classmethod
     def load(cls, directory: Path = HEADS_DIR) -> CoderHeads:
@@ -110,7 +114,11 @@ class CoderHeads:
             raise FileNotFoundError(
                 f"heads {missing} not found in {directory}: run `newsmon train` to create them"
             )
-        return cls(*(load_head(directory / f"{n}.npz") for n in ("quad", "event", "role")))
+        mode_path = directory / "mode.npz"
+        return cls(
+            *(load_head(directory / f"{n}.npz") for n in ("quad", "event", "role")),
+            mode=load_head(mode_path) if mode_path.exists() else None,
+        )
 
 
 def event_id(article_id: str, sentence_index: int, event_type: str) -> str:
@@ -229,6 +237,7 @@ class EventCoder:
         encoded = prepared.encoded
         assert encoded is not None, "forward() must run before postprocess()"
         quad_probs = self.heads.quad.probabilities(encoded.pooled)
+        mode_probs = self.heads.mode.probabilities(encoded.pooled) if self.heads.mode else None
         type_probs = self._type_probabilities(prepared)
         results, start = [], 0
         for article, sentences, mentions, has_title in zip(
@@ -245,6 +254,7 @@ class EventCoder:
                     continue
                 row = offset + index
                 event = self._code_sentence(
+                    None if mode_probs is None else mode_probs[row],
                     article.id,
                     index,
                     sentence,
@@ -262,8 +272,21 @@ class EventCoder:
     def __call__(self, items: Sequence[ArticleInput]) -> list[CodedArticle]:
         return self.postprocess(self.forward(self.preprocess(items)))
 
+    def _mode(self, event_type: str, mode_p: np.ndarray | None) -> str | None:
+        """The type's most likely mode when it holds a majority of the type's mode probability."""
+        if mode_p is None or self.heads.mode is None:
+            return None
+        labels = self.heads.mode.labels
+        rows = [i for i, label in enumerate(labels) if label.split("/")[0] == event_type]
+        if not rows:
+            return None
+        share = mode_p[rows] / max(float(mode_p[rows].sum()), 1e-9)
+        best = int(share.argmax())
+        return labels[rows[best]].split("/", 1)[1] if share[best] >= MODE_MAJORITY else None
+
     def _code_sentence(
         self,
+        mode_p: np.ndarray | None,
         article_id: str,
         index: int,
         sentence: str,
@@ -290,16 +313,17 @@ class EventCoder:
         if confidence <= 0:
             return None
         actors, recipients = assign_roles(mentions, encoded.tokens[row], self.heads.role)
+        mode = self._mode(event_type, mode_p)
         return CodedEvent(
             event_id=event_id(article_id, index, event_type),
             sentence_index=index,
             sentence=sentence,
             event_type=event_type,
             quad_class=quad,
-            mode=None,
+            mode=mode,
             actors=actors,
             recipients=recipients,
-            score=plover_score(event_type),
+            score=plover_score(event_type, mode),
             confidence=round(confidence, 4),
             auxiliary=aux.names,
         )

@@ -7,6 +7,7 @@ trained on four folds and scored on the fifth, so no figure here comes from trai
 - event types: CASE 2021 dev snippets mapped to PLOVER (docs/label_mappings.md), both the
   event-type head alone and as the coder picks it (joint with the quad head);
 - roles: token-level actor/recipient/reciprocal tagging on ConfliBERT spans;
+- modes: the mode head on CASE snippets whose type implies a mode, given the true type;
 - actor and recipient countries: the coder's role assignment on resolved mentions, against
   the countries resolved inside ConfliBERT's gold source and target spans, next to the
   "first country mentioned acts on the next one" baseline.
@@ -30,6 +31,7 @@ from newsmon.nlp.training import (
     TrainingData,
     cross_validated_predictions,
     fit_event,
+    fit_mode,
     fit_quad,
     fit_roles,
     predict_labels,
@@ -56,6 +58,7 @@ class EvalReport:
     event_joint: ClassReport
     roles_tokens: ClassReport
     roles_countries: RoleAccuracy
+    modes: ClassReport
     counts: dict[str, int]
 
     def as_dict(self) -> dict:
@@ -142,6 +145,20 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
         fit_roles,
         lambda head, x: np.array([ROLE_LABELS.index(lbl) for lbl in predict_labels(head, x)]),
     )
+    mode_folds = np.array([datasets.fold_of(g, FOLDS) for g in data.mode_groups])
+    mode_pred = np.empty(len(data.mode_y), dtype=object)
+    for k in range(FOLDS):
+        test = (mode_folds == k) & data.mode_is_case
+        if not test.any():
+            continue
+        head = fit_mode(data.mode_x[~test], data.mode_y[~test])
+        rows = np.flatnonzero(test)
+        probs = head.probabilities(data.mode_x[rows])
+        types = np.array([label.split("/")[0] for label in head.labels])
+        for i, row in enumerate(rows):
+            allowed = types == data.mode_y[row].split("/")[0]
+            mode_pred[row] = head.labels[int(np.where(allowed, probs[i], -1.0).argmax())]
+    case_modes = data.mode_is_case
     return EvalReport(
         quad=quad_report,
         quad_four_class_macro_f1=four.macro_f1,
@@ -153,5 +170,8 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
             ROLE_LABELS,
         ),
         roles_countries=evaluate_roles(data, encoder, resolver),
+        modes=ClassReport.from_predictions(
+            data.mode_y[case_modes], mode_pred[case_modes], sorted(set(data.mode_y[case_modes]))
+        ),
         counts=data.counts,
     )

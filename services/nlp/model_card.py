@@ -40,6 +40,7 @@ its outputs:
 |---|---|---|---|
 | quad class | sentence embedding | RBF SVC, C={QUAD_C} (`quad.npz`) | ConfliBERT CAMEO pentacodes ({counts["quad_sentences"]} news sentences; sources {", ".join(QUAD_SOURCES)}) |
 | event type (16 PLOVER types) | sentence embedding | softmax regression, C={EVENT_C}, balanced (`event.npz`) | CASE 2021 dev mapped to PLOVER ({counts["event_case_snippets"]} snippets), the manual's examples, definitions and mode descriptions ({counts["event_examples"]} texts) |
+| mode | sentence embedding | softmax regression over TYPE/mode (`mode.npz`) | CASE 2021 snippets with an implied mode, the manual's mode descriptions ({counts["mode_examples"]} texts) |
 | roles (actor / recipient / reciprocal) | token vectors + relative position | softmax regression, C={ROLE_C} (`role.npz`) | ConfliBERT source/target/reciprocal spans ({counts["role_sentences"]} sentences, {counts["role_tokens"]} tokens) |
 
 The coder (`services/nlp/coder.py`) picks the event type maximising P(type) x P(quad of type),
@@ -82,6 +83,13 @@ other folds:
 |---|---|---|---|
 | newsmon coder | {roles.actor_correct:.3f} | {roles.recipient_correct:.3f} | {roles.both_correct:.3f} |
 | baseline: first country acts on the next | {roles.baseline_actor_correct:.3f} | {roles.baseline_recipient_correct:.3f} | |
+
+## Modes (CASE 2021 snippets whose type implies a mode, given the true type, cross-validated)
+
+{_table(report.modes)}
+
+Only modes of ASSAULT, PROTEST, COERCE and MOBILIZE have labeled examples; the coder names a
+mode when it holds a majority of its type's mode probability, otherwise leaves it null.
 
 ## Limits
 

@@ -11,6 +11,8 @@ fit a small classifier, save it as ``.npz``. Cross-validation uses the group-awa
   (the only text available for the eight types that have no labeled example).
 - role head: softmax regression on token vectors plus relative position, trained on the
   ConfliBERT actor (source), recipient (target) and reciprocal spans.
+- mode head: softmax regression over ``TYPE/mode`` labels, trained on CASE 2021 snippets whose
+  type implies a mode (air strike: ASSAULT/aerial) and the manual's mode descriptions.
 """
 
 from __future__ import annotations
@@ -83,6 +85,38 @@ def event_training_examples(data_dir: Path | None) -> list[datasets.LabeledSente
                 datasets.LabeledSentence(text, event.name, "plover_definition", f"def-{text[:40]}")
             )
     return examples
+
+
+def mode_label(event_type: str, mode: str) -> str:
+    return f"{event_type}/{mode}"
+
+
+def mode_training_examples(data_dir: Path | None) -> list[datasets.LabeledSentence]:
+    """CASE 2021 snippets whose type implies a PLOVER mode (an air strike is ASSAULT/aerial),
+    plus every mode's description in the manual, labelled ``TYPE/mode``."""
+    examples = []
+    for raw in datasets.case2021_raw(data_dir):
+        event_type, mode = datasets.CASE2021_TO_PLOVER[raw.label]
+        if event_type and mode:
+            examples.append(
+                datasets.LabeledSentence(
+                    raw.text, mode_label(event_type, mode), raw.source, raw.group
+                )
+            )
+    for event in event_types():
+        for m in event.modes:
+            text = f"{event.name.lower()}, {m.name.replace('-', ' ')}: {m.description}"
+            examples.append(
+                datasets.LabeledSentence(
+                    text, mode_label(event.name, m.name), "plover_definition", f"mode-{text[:40]}"
+                )
+            )
+    return examples
+
+
+def fit_mode(features: np.ndarray, labels: Sequence[str]) -> LinearHead:
+    model = LogisticRegression(C=EVENT_C, max_iter=5000, class_weight="balanced")
+    return LinearHead.from_sklearn(model.fit(features, labels))
 
 
 def fit_quad(features: np.ndarray, labels: Sequence[str]) -> KernelSVCHead:
@@ -161,6 +195,10 @@ class TrainingData:
     role_y: np.ndarray
     role_groups: list[str]
     role_token_rows: list[slice]
+    mode_x: np.ndarray
+    mode_y: np.ndarray
+    mode_groups: list[str]
+    mode_is_case: np.ndarray
 
     @property
     def counts(self) -> dict[str, int]:
@@ -170,6 +208,8 @@ class TrainingData:
             "event_case_snippets": int(self.event_is_case.sum()),
             "role_sentences": len(self.roles),
             "role_tokens": len(self.role_y),
+            "mode_examples": len(self.mode_y),
+            "mode_case_snippets": int(self.mode_is_case.sum()),
         }
 
 
@@ -178,6 +218,7 @@ def load_training_data(
 ) -> TrainingData:
     quad = datasets.quad_examples(data_dir, sources=QUAD_SOURCES)
     events = event_training_examples(data_dir)
+    modes = mode_training_examples(data_dir)
     roles = [r for r in datasets.role_examples(data_dir) if not r.unlocated]
     encoded = encoder.encode_with_tokens([r.text for r in roles])
     role_x, role_y, role_groups, rows, start = [], [], [], [], 0
@@ -200,6 +241,10 @@ def load_training_data(
         role_y=np.concatenate(role_y),
         role_groups=role_groups,
         role_token_rows=rows,
+        mode_x=embed(encoder, [e.text for e in modes], cache_dir),
+        mode_y=np.array([e.label for e in modes]),
+        mode_groups=[e.group for e in modes],
+        mode_is_case=np.array([e.source == "case2021_task2" for e in modes]),
     )
 
 
@@ -209,3 +254,4 @@ def train_heads(data: TrainingData, out_dir: Path) -> None:
     fit_quad(data.quad_x, data.quad_y).save(out_dir / "quad.npz")
     fit_event(data.event_x, data.event_y).save(out_dir / "event.npz")
     fit_roles(data.role_x, data.role_y).save(out_dir / "role.npz")
+    fit_mode(data.mode_x, data.mode_y).save(out_dir / "mode.npz")

@@ -7,7 +7,7 @@ import pytest
 from newsmon.core.encoder import SentenceEncoder
 from newsmon.nlp.actors import ActorResolver
 from newsmon.nlp.coder import ArticleInput, CoderHeads, EventCoder, event_id
-from newsmon.nlp.ontology import plover_score, quad_of
+from newsmon.nlp.ontology import modes_of, plover_score, quad_of
 
 from tests.conftest import REPO
 
@@ -31,7 +31,7 @@ def test_an_attack_is_material_conflict_from_attacker_to_target(coder: EventCode
     assert event.event_type == "ASSAULT"
     assert [a.code for a in event.actors] == ["RUS"]
     assert [r.code for r in event.recipients] == ["UKR"]
-    assert event.score == plover_score("ASSAULT") < 0
+    assert event.score == plover_score("ASSAULT", event.mode) < 0
     assert 0 < event.confidence <= 1
 
 
@@ -52,7 +52,8 @@ def test_every_event_is_consistent_with_the_ontology(coder: EventCoder) -> None:
     assert len(article.events) >= 10
     for event in article.events:
         assert quad_of(event.event_type) == event.quad_class
-        assert event.score == plover_score(event.event_type)
+        assert event.score == plover_score(event.event_type, event.mode)
+        assert event.mode is None or event.mode in {m.name for m in modes_of(event.event_type)}
         assert event.sentence in article.sentences
         assert article.sentences[event.sentence_index] == event.sentence
         assert event.actors, "an event needs an actor"
@@ -62,6 +63,13 @@ def test_every_event_is_consistent_with_the_ontology(coder: EventCoder) -> None:
         ), "only reciprocal events may share codes between actors and recipients"
     codes = {c.code for e in article.events for c in e.actors + e.recipients}
     assert {"RUS", "IRN", "SYR", "VEN", "USA"} <= codes
+
+
+def test_an_air_strike_gets_the_aerial_mode_and_its_score(coder: EventCoder) -> None:
+    article = code_one(coder, "Israeli warplanes carried out air strikes on Syrian army bases.")
+    [event] = article.events
+    assert (event.event_type, event.mode) == ("ASSAULT", "aerial")
+    assert event.score == plover_score("ASSAULT", "aerial")
 
 
 def test_recoding_is_deterministic(coder: EventCoder) -> None:

@@ -41,9 +41,14 @@ def test_linear_head_matches_predict_proba_including_binary(tmp_path: Path) -> N
 
 def test_committed_heads_load_and_agree_with_the_ontology() -> None:
     from newsmon.nlp.coder import CoderHeads
-    from newsmon.nlp.ontology import EVENT_TYPE_NAMES, QUAD_CLASSES
+    from newsmon.nlp.ontology import EVENT_TYPE_NAMES, QUAD_CLASSES, modes_of
 
     heads = CoderHeads.load()
     assert set(heads.quad.labels) == {"none", *QUAD_CLASSES}
     assert set(heads.event.labels) == set(EVENT_TYPE_NAMES)
     assert set(heads.role.labels) == {"O", "S", "T", "R"}
+    assert heads.mode is not None
+    for label in heads.mode.labels:
+        event_type, mode = label.split("/", 1)
+        assert event_type in EVENT_TYPE_NAMES
+        assert mode in {m.name for m in modes_of(event_type)}
