@@ -163,6 +163,7 @@ def _build_coder(settings: Settings):  # noqa: ANN202 - heavy imports stay lazy
         batch_size=settings.model_batch_size,
         max_tokens=settings.model_max_tokens,
         torch_threads=settings.torch_threads,
+        bf16=settings.model_bf16,
     )
     try:
         heads = CoderHeads.load()
@@ -278,7 +279,7 @@ def _print_eval(report) -> None:  # noqa: ANN001
 @bench_app.command("nlp")
 def bench_nlp(
     stories: Path = typer.Option(Path("seeds/voa_stories.jsonl"), "--stories", help="JSONL"),
-    rounds: int = typer.Option(2, "--rounds", min=1),
+    rounds: int = typer.Option(3, "--rounds", min=1),
     json_out: Path | None = typer.Option(None, "--json", help="also write the figures as JSON"),
 ) -> None:
     """NLP stage throughput against the raw encoder on the same sentences."""
@@ -287,9 +288,15 @@ def bench_nlp(
     from newsmon.bench.nlp import run_nlp_bench, write_result
     from rich.table import Table
 
-    _settings()
+    settings = _settings()
     with console.status("Benchmarking the encoder and the coder…"):
-        result = run_nlp_bench(stories, rounds=rounds)
+        result = run_nlp_bench(
+            stories,
+            rounds=rounds,
+            batch_size=settings.model_batch_size,
+            bf16=settings.model_bf16,
+            articles_per_batch=settings.take_batch,
+        )
     table = Table(title=f"NLP stage on {result.articles} stories, {result.sentences} sentences")
     table.add_column("figure")
     table.add_column("value", justify="right")

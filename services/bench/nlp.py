@@ -21,8 +21,6 @@ from newsmon.nlp.actors import ActorResolver
 from newsmon.nlp.coder import ArticleInput, CoderHeads, EventCoder
 from newsmon.producer.sources import read_articles
 
-BATCH_ARTICLES = 8
-
 
 @dataclass
 class NlpBenchResult:
@@ -36,6 +34,8 @@ class NlpBenchResult:
     events: int
     peak_rss_mib: float
     rounds: int
+    bf16: bool
+    articles_per_batch: int
 
 
 def _stories(path: Path) -> list[ArticleInput]:
@@ -43,12 +43,21 @@ def _stories(path: Path) -> list[ArticleInput]:
     return [ArticleInput(str(n), a.title, a.text, a.published) for n, a in enumerate(items)]
 
 
-def run_nlp_bench(seeds: Path, rounds: int = 2, batch_size: int = 16) -> NlpBenchResult:
+def run_nlp_bench(
+    seeds: Path,
+    rounds: int = 3,
+    batch_size: int = 16,
+    bf16: bool = True,
+    articles_per_batch: int = 16,
+) -> NlpBenchResult:
+    """``articles_per_batch`` mirrors the worker's ``take`` batch: the coder sorts sentences by
+    length within it, so bigger batches pad less (the raw encoder sorts all sentences at once,
+    an upper bound no stream reaches)."""
     stories = _stories(seeds)
     sentences = [
         s for a in stories for s in ([a.title] if a.title else []) + split_sentences(a.text)
     ]
-    encoder = SentenceEncoder(batch_size=batch_size)
+    encoder = SentenceEncoder(batch_size=batch_size, bf16=bf16)
     coder = EventCoder(encoder, CoderHeads.load(), ActorResolver.default())
     encoder.encode(sentences[:64])
     coder(stories[:2])
@@ -60,8 +69,9 @@ def run_nlp_bench(seeds: Path, rounds: int = 2, batch_size: int = 16) -> NlpBenc
         encoder.encode(sentences)
         encoder_s += time.perf_counter() - started
         started = time.perf_counter()
-        for i in range(0, len(stories), BATCH_ARTICLES):
-            events += sum(len(c.events) for c in coder(stories[i : i + BATCH_ARTICLES]))
+        for i in range(0, len(stories), articles_per_batch):
+            batch = stories[i : i + articles_per_batch]
+            events += sum(len(c.events) for c in coder(batch))
         coder_s += time.perf_counter() - started
     n_sent, n_art = len(sentences) * rounds, len(stories) * rounds
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -76,6 +86,8 @@ def run_nlp_bench(seeds: Path, rounds: int = 2, batch_size: int = 16) -> NlpBenc
         events=events // rounds,
         peak_rss_mib=round(peak, 1),
         rounds=rounds,
+        bf16=bf16,
+        articles_per_batch=articles_per_batch,
     )
 
 

@@ -66,9 +66,12 @@ class Settings(BaseSettings):
     zero_shot_model: str = Field(
         default="", description="HF NLI model for event types instead of the trained head"
     )
-    model_batch_size: int = Field(default=16, ge=1, description="sentences per forward pass")
+    model_bf16: bool = Field(
+        default=True, description="bfloat16 autocast for the encoder (faster on CPUs with bf16)"
+    )
+    model_batch_size: int = Field(default=32, ge=1, description="sentences per forward pass")
     model_max_tokens: int = Field(default=128, ge=16, description="tokens kept per sentence")
-    take_batch: int = Field(default=8, ge=1, description="articles per worker batch")
+    take_batch: int = Field(default=16, ge=1, description="articles per worker batch")
     take_within_seconds: float = Field(default=0.2, gt=0, description="wait to fill a batch")
     torch_threads: int = Field(default=0, ge=0, description="torch threads; 0: torch's default")
 

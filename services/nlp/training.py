@@ -41,7 +41,11 @@ FOLDS = 5
 
 
 def embed(encoder: SentenceEncoder, texts: Sequence[str], cache_dir: Path | None) -> np.ndarray:
-    """Sentence embeddings, cached on disk by model and content (training runs repeat a lot)."""
+    """Sentence embeddings, cached on disk by model and content (training runs repeat a lot).
+
+    Training embeds in float32 whatever ``NEWSMON_MODEL_BF16`` says, so the heads do not depend
+    on the serving precision.
+    """
     digest = hashlib.sha256("\x1e".join([encoder.label, *texts]).encode()).hexdigest()[:20]
     path = cache_dir / f"emb-{digest}.npy" if cache_dir else None
     if path and path.exists():

@@ -58,6 +58,7 @@ def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
         batch_size=settings.model_batch_size,
         max_tokens=settings.model_max_tokens,
         torch_threads=settings.torch_threads,
+        bf16=settings.model_bf16,
     )
     redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
     store = ArticleStore(
