@@ -11,7 +11,7 @@ UNPREFIXED = {"kafka_bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS", "redis_url":
 
 def test_every_setting_is_in_the_configuration_table() -> None:
     readme = (REPO / "README.md").read_text()
-    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", readme, flags=re.M))
+    documented = set(re.findall(r"^\| `([A-Z0-9_]+)` \|", readme, flags=re.M))
     expected = {UNPREFIXED.get(name, f"NEWSMON_{name.upper()}") for name in Settings.model_fields}
     assert expected == documented
 

@@ -47,11 +47,26 @@ function renderStats(stats) {
   list.replaceChildren(...Object.entries(stats).flatMap(([k, v]) => [el("dt", k), el("dd", String(v))]));
 }
 
+function renderSignals(signals) {
+  const list = document.getElementById("signal-list");
+  list.replaceChildren(...signals.map((s) => {
+    const item = el("li");
+    const head = el("strong", s.signal_type + " " + s.pair.join("-") +
+      (s.third_party ? " (" + s.third_party + ")" : ""));
+    item.append(head, el("span", " " + s.summary + " · confidence " + s.confidence +
+      " · " + s.independent_sources + " source(s) · v" + s.version));
+    for (const e of (s.evidence || []).slice(0, 2)) item.append(el("div", "“" + e.sentence + "”", "evidence"));
+    return item;
+  }));
+}
+
 async function refresh() {
   try {
-    const [articles, topics, stats] = await Promise.all([
+    const [articles, topics, stats, signals] = await Promise.all([
       getJson("/api/articles?limit=25"), getJson("/api/topics?minutes=60"), getJson("/api/stats"),
+      getJson("/api/signals?limit=20"),
     ]);
+    renderSignals(signals.signals);
     renderArticles(articles.articles);
     renderTopics(topics.counts);
     renderStats(stats);
