@@ -319,6 +319,32 @@ def worker() -> None:
 
 
 @app.command()
+def deliver() -> None:
+    """Run the webhook delivery worker: signed requests, retries, dead letters."""
+    from newsmon.deliver.worker import DeliveryPolicy, run_delivery_process
+
+    settings = _settings()
+    if not settings.redis_url:
+        console.print("[red]REDIS_URL is not set.[/] (or run `newsmon demo`, which starts one)")
+        raise typer.Exit(2)
+    policy = DeliveryPolicy(
+        max_attempts=settings.webhook_max_attempts,
+        backoff_seconds=settings.webhook_backoff_seconds,
+        timeout_seconds=settings.webhook_timeout_seconds,
+        concurrency=settings.deliver_concurrency,
+        allow_http=settings.webhook_allow_http,
+        allow_private=settings.webhook_allow_private,
+    )
+    run_delivery_process(
+        settings.redis_url,
+        settings.redis_key_prefix,
+        policy,
+        settings.deliver_metrics_host,
+        settings.deliver_metrics_port,
+    )
+
+
+@app.command()
 def api(
     host: str | None = typer.Option(None, "--host", help="bind address [env: NEWSMON_API_HOST]"),
     port: int | None = typer.Option(None, "--port", help="port [env: NEWSMON_API_PORT]"),

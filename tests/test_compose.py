@@ -215,7 +215,12 @@ def test_prometheus_scrapes_worker_and_api(compose: dict) -> None:
         for job in config["scrape_configs"]
         for static in job.get("static_configs", [])
         for target in static.get("targets", [])
+    } | {
+        f"{name}:{discovery['port']}"
+        for job in config["scrape_configs"]
+        for discovery in job.get("dns_sd_configs", [])
+        for name in discovery.get("names", [])
     }
-    assert {"worker:9101", "api:8000"} <= targets
+    assert {"worker:9101", "api:8000", "deliver:9102"} <= targets
     env = compose["services"]["worker"]["environment"]
     assert str(env["NEWSMON_WORKER_METRICS_PORT"]) == "9101"

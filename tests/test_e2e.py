@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import signal
@@ -10,13 +11,22 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from newsmon.alerts.subscriptions import (
+    Subscription,
+    Webhook,
+    new_subscription_id,
+    new_webhook_secret,
+)
+from newsmon.alerts.webhooks import verify
 from newsmon.api.app import create_app
+from newsmon.core.alert_store import AlertStore
 from newsmon.core.articles import article_id
 from newsmon.core.metrics import ApiMetrics
 from newsmon.core.settings import BrokerProfile, Settings
@@ -30,6 +40,7 @@ from redis.asyncio import Redis
 
 from tests.conftest import REPO
 from tests.kafka_helpers import consume_all
+from tests.servers import Receiver, webhook_receiver
 
 pytestmark = pytest.mark.e2e
 
@@ -72,6 +83,8 @@ class DemoRun:
     report: dict
     stdout: str
     env: dict
+    subscription: Subscription | None = None
+    receiver: Receiver | None = None
 
 
 def run_demo_once(settings: Settings, data_dir: Path, report_path: Path) -> DemoRun:
@@ -103,8 +116,9 @@ def run_demo_once(settings: Settings, data_dir: Path, report_path: Path) -> Demo
 @pytest.fixture(scope="module")
 def demo_run(
     kafka_bootstrap: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> DemoRun:
-    """One `newsmon demo --once` against the session's servers, shared by this module."""
+) -> Iterator[DemoRun]:
+    """One `newsmon demo --once` against the session's servers, shared by this module, with
+    a subscription (and a webhook receiver) registered before the replay starts."""
     unique = uuid.uuid4().hex[:10]
     settings = Settings(
         kafka_bootstrap_servers=kafka_bootstrap,
@@ -115,7 +129,33 @@ def demo_run(
         app_id=f"newsmon-e2e-{unique}",
     )
     folder = tmp_path_factory.mktemp("demo")
-    return run_demo_once(settings, folder / "data", folder / "report.json")
+    with webhook_receiver() as receiver:
+        subscription = asyncio.run(subscribe_to_every_signal(settings, receiver.url))
+        run = run_demo_once(settings, folder / "data", folder / "report.json")
+        yield dataclasses.replace(run, subscription=subscription, receiver=receiver)
+
+
+async def subscribe_to_every_signal(settings: Settings, url: str) -> Subscription:
+    """An analyst's key and a subscription to every signal, with a webhook, before the run."""
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        alerts = AlertStore(redis, Keys(settings.redis_key_prefix))
+        issued = await alerts.create_api_key("e2e analyst")
+        subscription = Subscription(
+            id=new_subscription_id(),
+            owner=issued.key_id,
+            name="every signal",
+            webhook=Webhook(url=url),
+            webhook_secret=new_webhook_secret(),
+            material_changes_only=False,
+            max_alerts_per_hour=1000,
+            created_at=time.time(),
+            updated_at=time.time(),
+        )
+        await alerts.save_subscription(subscription)
+        return subscription
+    finally:
+        await redis.aclose()
 
 
 def test_demo_once_against_configured_servers(demo_run: DemoRun) -> None:
@@ -220,6 +260,37 @@ def test_replaying_the_seeds_again_changes_no_signal(demo_run: DemoRun, tmp_path
     again = run_demo_once(demo_run.settings, tmp_path / "data", tmp_path / "report.json")
     assert again.report["already_stored"] == SEED_COUNT
     assert again.report["signals"] == demo_run.report["signals"]
+
+
+def test_signals_alert_the_subscriber_once_over_its_stream_and_signed_webhook(
+    demo_run: DemoRun,
+) -> None:
+    subscription, receiver = demo_run.subscription, demo_run.receiver
+    assert subscription is not None and receiver is not None
+    active_versions = {
+        (s["signal_id"], s["version"])
+        for s in demo_run.report["signals"]
+        if s["status"] == "active"
+    }
+    assert demo_run.report["alerts"] >= len(active_versions) > 0
+
+    async def owner_alerts() -> list[dict]:
+        redis = Redis.from_url(demo_run.settings.redis_url)
+        try:
+            store = AlertStore(redis, Keys(demo_run.settings.redis_key_prefix))
+            return [a for _, a in await store.read_alerts(subscription.owner, count=10_000)]
+        finally:
+            await redis.aclose()
+
+    alerts = asyncio.run(owner_alerts())
+    assert len(alerts) == demo_run.report["alerts"]
+    assert len({a["alert_id"] for a in alerts}) == len(alerts), "never twice"
+    assert {(a["subject_id"], a["subject_version"]) for a in alerts} >= active_versions
+    assert all(a["evidence"] for a in alerts)
+    ids = [h["webhook-id"] for h, _ in receiver.received]
+    assert sorted(set(ids)) == sorted(a["alert_id"] for a in alerts), "one webhook per alert"
+    for headers, body in receiver.received:
+        assert verify(subscription.webhook_secret, headers, body)
 
 
 SEED_READER_EXPECTS = [

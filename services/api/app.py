@@ -16,6 +16,8 @@ from typing import Any, Protocol
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from newsmon.api.alert_routes import WebhookPolicy, build_alert_router
+from newsmon.core.alert_store import AlertStore
 from newsmon.core.articles import Rejection, decode_json_object, parse_article_in, to_raw_article
 from newsmon.core.contexts import plover_contexts
 from newsmon.core.metrics import ApiMetrics
@@ -58,6 +60,9 @@ def create_app(
     max_article_bytes: int,
     metrics: ApiMetrics,
     registry: CollectorRegistry = REGISTRY,
+    alerts: AlertStore | None = None,
+    admin_key: str = "",
+    webhook_policy: WebhookPolicy | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="newsmon",
@@ -67,6 +72,13 @@ def create_app(
     static_dir = resources.files("newsmon.api").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
     topic_names = {c.name for c in plover_contexts()}
+    app.include_router(
+        build_alert_router(
+            alerts or AlertStore(store.redis, store.keys),
+            admin_key,
+            webhook_policy or WebhookPolicy(),
+        )
+    )
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Any) -> Response:

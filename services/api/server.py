@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import uvicorn
+from newsmon.api.alert_routes import WebhookPolicy
 from newsmon.api.app import create_app
 from newsmon.core.kafka_clients import ensure_topics
 from newsmon.core.metrics import ApiMetrics
@@ -30,5 +31,14 @@ def run_api(settings: Settings, host: str, port: int) -> None:
             publisher = ArticlePublisher(settings, names.articles_raw, client_id="newsmon-api")
         except PublishError as exc:
             raise SystemExit(str(exc)) from exc
-    app = create_app(store, publisher, settings.max_article_bytes, ApiMetrics.create())
+    app = create_app(
+        store,
+        publisher,
+        settings.max_article_bytes,
+        ApiMetrics.create(),
+        admin_key=settings.admin_api_key,
+        webhook_policy=WebhookPolicy(
+            allow_http=settings.webhook_allow_http, allow_private=settings.webhook_allow_private
+        ),
+    )
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())

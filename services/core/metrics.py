@@ -111,6 +111,65 @@ class WorkerMetrics:
 
 
 @dataclass(frozen=True)
+class AlertMetrics:
+    alerts_matched: Counter
+    alerts_rate_limited: Counter
+
+    @classmethod
+    def create(cls, registry: CollectorRegistry = REGISTRY) -> AlertMetrics:
+        return cls(
+            alerts_matched=Counter(
+                "newsmon_alerts_matched_total",
+                "Alerts written to subscribers' streams, by kind (signal or article)",
+                ["kind"],
+                registry=registry,
+            ),
+            alerts_rate_limited=Counter(
+                "newsmon_alerts_rate_limited_total",
+                "Alerts held back by a subscription's hourly cap",
+                registry=registry,
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class DeliveryMetrics:
+    delivered: Counter
+    failed: Counter
+    retries: Counter
+    deadlettered: Counter
+    duration: Histogram
+
+    @classmethod
+    def create(cls, registry: CollectorRegistry = REGISTRY) -> DeliveryMetrics:
+        return cls(
+            delivered=Counter(
+                "newsmon_webhooks_delivered_total", "Webhooks answered 2xx", registry=registry
+            ),
+            failed=Counter(
+                "newsmon_webhooks_failed_total",
+                "Webhook attempts that failed, by reason (status class, timeout, error, unsafe)",
+                ["reason"],
+                registry=registry,
+            ),
+            retries=Counter(
+                "newsmon_webhook_retries_total", "Webhook retries scheduled", registry=registry
+            ),
+            deadlettered=Counter(
+                "newsmon_webhooks_deadlettered_total",
+                "Webhooks given up after the last try",
+                registry=registry,
+            ),
+            duration=Histogram(
+                "newsmon_webhook_delivery_seconds",
+                "Time of one webhook request",
+                buckets=_BATCH_BUCKETS,
+                registry=registry,
+            ),
+        )
+
+
+@dataclass(frozen=True)
 class ApiMetrics:
     requests: Counter
     request_duration: Histogram

@@ -8,7 +8,7 @@ not understand instead of misreading it.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
 
@@ -165,15 +165,21 @@ class AllianceSignal(_Record):
 
 
 class Alert(_Record):
-    """Payload of ``alerts`` (first version, filled in by subscriptions)."""
+    """Payload of ``alerts``: one subscription told about one signal version or article."""
 
-    alert_id: str
+    alert_id: str = Field(description="stable per (subscription, subject, version)")
     subscription_id: str
+    subscription_name: str = ""
     kind: Literal["signal", "article"]
     subject_id: str = Field(description="signal id or article id")
     subject_version: int = Field(ge=1)
     summary: str
     created_at: float
+    url: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="signal_type, pair, direction, magnitude, topics..."
+    )
 
 
 RECORD_TYPES: dict[str, type[_Record]] = {

@@ -79,6 +79,19 @@ class Settings(BaseSettings):
     worker_metrics_port: int = Field(default=9101, ge=0, description="worker /metrics port")
     api_host: str = Field(default="127.0.0.1", description="API bind address")
     api_port: int = Field(default=8000, ge=0, description="API port")
+    admin_api_key: str = Field(
+        default="", description="admin key that can issue API keys; empty: no admin endpoints"
+    )
+    webhook_allow_http: bool = Field(default=False, description="allow http:// webhooks (dev)")
+    webhook_allow_private: bool = Field(
+        default=False, description="allow webhooks to loopback/private addresses (dev, tests)"
+    )
+    webhook_max_attempts: int = Field(default=6, ge=1, description="tries before dead letter")
+    webhook_backoff_seconds: float = Field(default=1.0, gt=0, description="first retry delay")
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, description="per request")
+    deliver_concurrency: int = Field(default=8, ge=1, description="webhook requests in flight")
+    deliver_metrics_host: str = Field(default="127.0.0.1", description="deliver /metrics bind")
+    deliver_metrics_port: int = Field(default=9102, ge=0, description="deliver /metrics port")
     data_dir: Path = Field(default=Path(".newsmon-data"), description="embedded servers' data")
     log_level: str = Field(default="info", description="debug, info, warning, error")
 

@@ -26,6 +26,17 @@ Keys (``{p}`` is the configured prefix):
 ``{p}:signal:{id}:v{n}``         string  one version of a signal as JSON
 ``{p}:pairs``                    zset    "A|B" -> last event time: every pair tracked
 ``{p}:pair:{a}:{b}:index``       zset    index points as JSON -> event time (charts)
+``{p}:apikey:{id}``              hash    SHA-256 of an API key, its name, created time
+``{p}:sub:{id}``                 string  a subscription as JSON
+``{p}:subs``                     set     every subscription id
+``{p}:owner:{key id}:subs``      set     the subscriptions of one API key
+``{p}:alerted:{alert id}``       string  marks an alert as handled (idempotency)
+``{p}:alerted:last:{sub}``       hash    signal id -> last alerted version (material changes)
+``{p}:alertrate:{sub}:{hour}``   string  alerts sent this hour (rate cap)
+``{p}:alerts:owner:{key id}``    stream  an owner's alerts, read by SSE with Last-Event-ID
+``{p}:webhooks:queue``           stream  webhook deliveries to make (consumer group)
+``{p}:webhooks:retry``           zset    delivery JSON -> when to try again
+``{p}:webhooks:deadletter``      stream  deliveries that failed their last try
 ``{p}:stats``                   hash    processed, handled, events, deadlettered[:{reason}],
                                         events_routed, fanout_sent, fanout_handled, signals
 ==============================  ======  ==================================================
@@ -185,6 +196,43 @@ class Keys:
     def pair_index(self, a: str, b: str) -> str:
         return f"{self.prefix}:pair:{a}:{b}:index"
 
+    def api_key(self, key_id: str) -> str:
+        return f"{self.prefix}:apikey:{key_id}"
+
+    def subscription(self, subscription_id: str) -> str:
+        return f"{self.prefix}:sub:{subscription_id}"
+
+    @property
+    def subscriptions(self) -> str:
+        return f"{self.prefix}:subs"
+
+    def owner_subscriptions(self, key_id: str) -> str:
+        return f"{self.prefix}:owner:{key_id}:subs"
+
+    def alerted(self, alert_id: str) -> str:
+        return f"{self.prefix}:alerted:{alert_id}"
+
+    def last_alerted(self, subscription_id: str) -> str:
+        return f"{self.prefix}:alerted:last:{subscription_id}"
+
+    def alert_rate(self, subscription_id: str, hour: int) -> str:
+        return f"{self.prefix}:alertrate:{subscription_id}:{hour}"
+
+    def owner_alerts(self, key_id: str) -> str:
+        return f"{self.prefix}:alerts:owner:{key_id}"
+
+    @property
+    def webhook_queue(self) -> str:
+        return f"{self.prefix}:webhooks:queue"
+
+    @property
+    def webhook_retry(self) -> str:
+        return f"{self.prefix}:webhooks:retry"
+
+    @property
+    def webhook_deadletter(self) -> str:
+        return f"{self.prefix}:webhooks:deadletter"
+
     @property
     def stats(self) -> str:
         return f"{self.prefix}:stats"
@@ -264,6 +312,12 @@ class ArticleStore:
             EVENTS_KEPT_PER_INDEX,
         ]
         return bool(await self._store_event(keys=keys, args=args))
+
+    async def events_by_id(self, event_ids: list[str]) -> list[dict]:
+        if not event_ids:
+            return []
+        raws = await self.redis.mget([self.keys.event(i) for i in event_ids])
+        return [json.loads(r) for r in raws if r]
 
     async def events(
         self,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import signal
 import sys
 import time
@@ -18,6 +19,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from newsmon.core.alert_store import AlertStore
 from newsmon.core.articles import article_id
 from newsmon.core.kafka_clients import ensure_topics
 from newsmon.core.settings import BrokerProfile, Settings
@@ -56,9 +58,11 @@ class DemoReport:
     events: int = 0
     event_pairs: dict[str, int] = field(default_factory=dict)
     signals: list[dict] = field(default_factory=list)
+    alerts: int = 0
     seconds: float = 0.0
     articles_per_second: float = 0.0
     dashboard_url: str = ""
+    admin_key_generated: bool = False
     kafka_bootstrap_servers: str = ""
     redis_url: str = ""
     embedded: list[str] = field(default_factory=list)
@@ -66,13 +70,19 @@ class DemoReport:
     complete: bool = False
 
 
-def _child_env(settings: Settings, bootstrap: str, redis_url: str, profile: BrokerProfile) -> dict:
+def _child_env(bootstrap: str, redis_url: str, profile: BrokerProfile, admin_key: str) -> dict:
+    """The children's environment. Webhooks to http:// and loopback are allowed here only:
+    the demo is a local development setup, where the receiver runs on the same machine."""
     env = dict(os.environ)
     env.update(
         KAFKA_BOOTSTRAP_SERVERS=bootstrap,
         REDIS_URL=redis_url,
         NEWSMON_BROKER_PROFILE=profile.value,
         NEWSMON_WORKER_METRICS_PORT=str(free_port()),
+        NEWSMON_DELIVER_METRICS_PORT=str(free_port()),
+        NEWSMON_ADMIN_API_KEY=admin_key,
+        NEWSMON_WEBHOOK_ALLOW_HTTP="true",
+        NEWSMON_WEBHOOK_ALLOW_PRIVATE="true",
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -104,6 +114,7 @@ class Demo:
         self.console = console
         self.group = ProcessGroup(settings.data_dir / "logs")
         self.report = DemoReport()
+        self._admin_key = ""
 
     def run(self, once: bool, report_path: Path | None) -> int:
         _raise_on_sigterm()
@@ -145,8 +156,13 @@ class Demo:
         )
         names = TopicNames(settings.topic_prefix)
         ensure_topics(run_settings, names.all())
-        env = _child_env(settings, bootstrap, redis_url, profile)
+        admin_key = settings.admin_api_key or "nmadmin_" + secrets.token_urlsafe(24)
+        self.report.admin_key_generated = not settings.admin_api_key
+        env = _child_env(bootstrap, redis_url, profile, admin_key)
         worker = self.group.start("worker", [sys.executable, "-m", "newsmon", "worker"], env=env)
+        deliverer = self.group.start(
+            "deliver", [sys.executable, "-m", "newsmon", "deliver"], env=env
+        )
         api_port = (
             settings.api_port if not port_open("127.0.0.1", settings.api_port) else free_port()
         )
@@ -165,6 +181,7 @@ class Demo:
             env=env,
         )
         self.report.dashboard_url = f"http://{settings.api_host}:{api_port}/"
+        self._admin_key = admin_key
         self.console.print(
             f"Broker [bold]{bootstrap}[/] ({profile.value} profile), Redis [bold]{redis_url}[/]; "
             f"logs in {self.group.log_dir}"
@@ -243,7 +260,12 @@ class Demo:
         self.console.print(
             f"Dashboard at [bold]{self.report.dashboard_url}[/]; Ctrl-C stops everything."
         )
-        while worker.running() and api.running():
+        if self.report.admin_key_generated:
+            self.console.print(
+                f"Admin key for this run (issues API keys at POST /api/keys): "
+                f"[bold]{self._admin_key}[/]"
+            )
+        while worker.running() and api.running() and deliverer.running():
             time.sleep(1)
         raise ProcessFailed("the worker or the API stopped; see the logs above")
 
@@ -262,6 +284,7 @@ class Demo:
     ) -> None:
         redis = Redis.from_url(settings.redis_url)
         store = ArticleStore(redis, Keys(settings.redis_key_prefix), settings.article_ttl_seconds)
+        alerts = AlertStore(redis, store.keys)
         deadline = time.monotonic() + PROCESSING_TIMEOUT_S
         stored: set[str] = set()
         lettered: set[str] = set()
@@ -277,6 +300,10 @@ class Demo:
                 events_done = delta.get("events_routed", 0) >= delta.get("events", 0) and (
                     delta.get("fanout_handled", 0) >= delta.get("fanout_sent", 0)
                 )
+                matcher_done = delta.get("matcher_signals", 0) >= delta.get("signals", 0) and (
+                    delta.get("matcher_articles", 0) >= delta.get("processed", 0)
+                )
+                webhooks_left = await alerts.webhooks_outstanding()
                 progress.update(
                     signals_task,
                     total=delta.get("fanout_sent", 0) or None,
@@ -291,6 +318,8 @@ class Demo:
                 if (
                     handled >= total
                     and events_done
+                    and matcher_done
+                    and webhooks_left == 0
                     and len(stored) == len(ids)
                     and len(lettered) == len(poison_keys)
                 ):
@@ -323,6 +352,8 @@ class Demo:
                             pairs[f"{actor['code']}->{recipient['code']}"] += 1
             self.report.topics = dict(topics.most_common())
             self.report.signals = await store.signals(active_only=False, limit=1000)
+            stats = await store.stats()
+            self.report.alerts = stats.get("alerts", 0) - before.get("alerts", 0)
             self.report.event_pairs = dict(pairs.most_common(20))
         finally:
             await redis.aclose()
@@ -343,6 +374,7 @@ class Demo:
             "alliance signals",
             f"{len(active)} active ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})",
         )
+        table.add_row("alerts to subscribers", str(r.alerts))
         table.add_row("PLOVER events", f"{r.events} (top pairs: {pairs})")
         table.add_row("top topics", ", ".join(f"{k} {v}" for k, v in list(r.topics.items())[:6]))
         table.add_row(

@@ -15,9 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import faust
+from newsmon.core.alert_store import AlertStore
 from newsmon.core.encoder import SentenceEncoder
 from newsmon.core.kafka_clients import faust_app_kwargs
-from newsmon.core.metrics import WorkerMetrics
+from newsmon.core.metrics import AlertMetrics, WorkerMetrics
 from newsmon.core.records import DeadLetter
 from newsmon.core.settings import Settings
 from newsmon.core.store import ArticleStore, Keys
@@ -27,6 +28,7 @@ from newsmon.nlp.coder import CoderHeads, EventCoder
 from newsmon.nlp.zero_shot import ZeroShotEventTypes
 from newsmon.signals.alignments import AlignmentTable
 from newsmon.signals.detector import AllianceDetector
+from newsmon.worker.alerting import AlertingDeps, register_alert_agents
 from newsmon.worker.alliances import AllianceDeps, register_alliance_agents
 from newsmon.worker.enrichment import (
     IncomingRecord,
@@ -170,6 +172,11 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
         app,
         settings,
         AllianceDeps(AllianceDetector(AlignmentTable.load()), store, metrics),
+    )
+    register_alert_agents(
+        app,
+        settings,
+        AlertingDeps(AlertStore(store.redis, store.keys), store, metrics, AlertMetrics.create()),
     )
     return app
 
