@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint clean train eval
+.PHONY: help install demo test lint clean train eval browser
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -22,8 +22,16 @@ install: $(STAMP) ## Create or refresh the virtualenv (torch CPU, transformers, 
 demo: $(STAMP) ## Run the whole pipeline on the seeds with an embedded broker and Redis (Ctrl-C stops it)
 	$(VENV)/bin/newsmon demo
 
-test: $(STAMP) ## Run the test suite (starts its own broker and Redis-protocol server)
+test: $(STAMP) browser ## Run the test suite (starts its own broker and Redis-protocol server)
 	$(VENV)/bin/pytest -q
+
+browser: ## Install Debian's Chromium for the dashboard test (needs root or sudo; skipped otherwise)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends chromium >/dev/null || \
+	    { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	    sudo apt-get install -y --no-install-recommends chromium >/dev/null; \
+	  else echo "chromium not installed and no root: the browser test will be skipped"; fi; }
 
 lint: $(STAMP) ## Ruff over the code and tests
 	$(VENV)/bin/ruff check services tests

@@ -38,6 +38,7 @@ from newsmon.producer.sources import read_articles
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
+from tests.browser import require_chromium, watch_dashboard
 from tests.conftest import REPO
 from tests.kafka_helpers import consume_all
 from tests.servers import Receiver, webhook_receiver
@@ -321,10 +322,51 @@ def test_the_seed_article_raises_what_its_reader_expects(
     assert any(e["article_id"] == seed_article_id() for e in found[-1]["evidence"])
 
 
+def watch_live_alert_in_the_browser(url: str, admin: str, screenshot: Path) -> dict:
+    """An analyst's key and an article subscription, then an article pushed through the live
+    pipeline: the dashboard must show the articles and the alert arrive over SSE."""
+    require_chromium()
+    key = httpx.post(
+        f"{url}/api/keys", json={"name": "browser"}, headers={"X-API-Key": admin}, timeout=10
+    ).json()["key"]
+    created = httpx.post(
+        f"{url}/api/subscriptions",
+        json={
+            "name": "Zanzibar watch",
+            "filters": {"kinds": ["article"], "keywords": ["zanzibar"]},
+        },
+        headers={"X-API-Key": key},
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+
+    def push_article() -> None:
+        response = httpx.post(
+            f"{url}/articles",
+            json={
+                "title": "Zanzibar talks",
+                "text": "Zanzibar officials met Kenyan envoys on "
+                "trade and maritime security on Tuesday.",
+                "source": "browser-test",
+            },
+            timeout=30,
+        )
+        assert response.status_code == 202, response.text
+
+    seen = watch_dashboard(url, key, push_article, screenshot)
+    print(f"dashboard screenshot: {screenshot} ({seen['articles']} article rows)")
+    return seen
+
+
 def test_embedded_demo_serves_the_dashboard_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     data_dir = tmp_path / "embedded-data"
     report_path = tmp_path / "report.json"
-    env = demo_env(NEWSMON_DATA_DIR=str(data_dir), NEWSMON_API_PORT=str(free_port()))
+    admin = "e2e-admin-" + uuid.uuid4().hex
+    env = demo_env(
+        NEWSMON_DATA_DIR=str(data_dir),
+        NEWSMON_API_PORT=str(free_port()),
+        NEWSMON_ADMIN_API_KEY=admin,
+    )
     demo = subprocess.Popen(
         [sys.executable, "-m", "newsmon", "demo", "--report", str(report_path)],
         env=env,
@@ -353,6 +395,9 @@ def test_embedded_demo_serves_the_dashboard_and_stops_cleanly_on_ctrl_c(tmp_path
         assert stats["processed"] == SEED_COUNT
         page = httpx.get(f"{url}/", timeout=10)
         assert page.status_code == 200 and "content-security-policy" in page.headers
+        seen = watch_live_alert_in_the_browser(url, admin, tmp_path / "dashboard.png")
+        assert seen["articles"] > 0 and "Zanzibar" in seen["alert"], seen
+        assert seen["errors"] == [], seen["errors"]
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=60) == 130
     finally:

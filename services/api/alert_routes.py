@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sse_starlette.sse import EventSourceResponse
 
 ADMIN = "admin"
+SESSION_COOKIE = "newsmon_key"
 SSE_BLOCK_MS = 5000
 SSE_PING_S = 15
 
@@ -35,6 +36,10 @@ SSE_PING_S = 15
 class WebhookPolicy:
     allow_http: bool = False
     allow_private: bool = False
+
+
+class SessionRequest(BaseModel):
+    key: str = Field(min_length=8, max_length=300)
 
 
 class KeyRequest(BaseModel):
@@ -53,10 +58,11 @@ def build_alert_router(alerts: AlertStore, admin_key: str, policy: WebhookPolicy
     router = APIRouter(tags=["alerts"])
 
     async def owner(
+        request: Request,
         x_api_key: str | None = Header(default=None),
         authorization: str | None = Header(default=None),
     ) -> str:
-        key = _presented_key(x_api_key, authorization)
+        key = _presented_key(x_api_key, authorization) or request.cookies.get(SESSION_COOKIE)
         if not key:
             raise HTTPException(401, "an API key is required (X-API-Key header)")
         if admin_key and hmac.compare_digest(key.encode(), admin_key.encode()):
@@ -84,6 +90,32 @@ def build_alert_router(alerts: AlertStore, admin_key: str, policy: WebhookPolicy
             check_url(body.webhook.url, policy.allow_private, policy.allow_http)
         except UnsafeWebhookUrl as exc:
             raise HTTPException(422, f"webhook refused: {exc}") from exc
+
+    @router.post("/api/session", status_code=204)
+    async def open_session(body: SessionRequest) -> Response:
+        """Trade a key for an HttpOnly, SameSite=Strict cookie, so the dashboard's
+        EventSource (which cannot send headers) can follow the alert stream."""
+        valid = (admin_key and hmac.compare_digest(body.key.encode(), admin_key.encode())) or (
+            await alerts.authenticate(body.key)
+        )
+        if not valid:
+            raise HTTPException(401, "unknown API key")
+        response = Response(status_code=204)
+        response.set_cookie(
+            SESSION_COOKIE,
+            body.key,
+            httponly=True,
+            samesite="strict",
+            path="/api",
+            max_age=12 * 3600,
+        )
+        return response
+
+    @router.delete("/api/session", status_code=204)
+    async def close_session() -> Response:
+        response = Response(status_code=204)
+        response.delete_cookie(SESSION_COOKIE, path="/api")
+        return response
 
     @router.post("/api/keys", status_code=201)
     async def create_key(body: KeyRequest, _: str = Depends(admin)) -> dict:

@@ -238,6 +238,17 @@ def create_app(
             return _error(404, "not_found", f"no signal {signal_id}")
         return JSONResponse({"signal_id": signal_id, "versions": versions})
 
+    @app.get("/api/health", tags=["operations"])
+    async def pipeline_health() -> dict:
+        """Totals, consumer lag by topic (from the workers) and webhooks still to deliver."""
+        alert_store = alerts or AlertStore(store.redis, store.keys)
+        return {
+            "stats": await store.stats(),
+            "lag": await store.lag(),
+            "webhooks_outstanding": await alert_store.webhooks_outstanding(),
+            "time": time.time(),
+        }
+
     @app.get("/api/stats", tags=["operations"])
     async def pipeline_stats() -> dict:
         """Totals the worker keeps in Redis: processed, dead-lettered (by reason)."""

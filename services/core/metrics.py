@@ -31,6 +31,7 @@ class WorkerMetrics:
     events_coded: Counter
     signals_sent: Counter
     pairs_tracked: Gauge
+    consumer_lag: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry = REGISTRY) -> WorkerMetrics:
@@ -100,6 +101,12 @@ class WorkerMetrics:
             pairs_tracked=Gauge(
                 "newsmon_pairs_tracked",
                 "Country pairs whose index this worker holds",
+                registry=registry,
+            ),
+            consumer_lag=Gauge(
+                "newsmon_consumer_lag_messages",
+                "Records not yet consumed on this worker's partitions, by topic",
+                ["topic"],
                 registry=registry,
             ),
             store_stalled=Gauge(

@@ -37,6 +37,7 @@ Keys (``{p}`` is the configured prefix):
 ``{p}:webhooks:queue``           stream  webhook deliveries to make (consumer group)
 ``{p}:webhooks:retry``           zset    delivery JSON -> when to try again
 ``{p}:webhooks:deadletter``      stream  deliveries that failed their last try
+``{p}:health:lag``               hash    topic -> consumer lag (records), written by workers
 ``{p}:stats``                   hash    processed, handled, events, deadlettered[:{reason}],
                                         events_routed, fanout_sent, fanout_handled, signals
 ==============================  ======  ==================================================
@@ -232,6 +233,10 @@ class Keys:
     @property
     def webhook_deadletter(self) -> str:
         return f"{self.prefix}:webhooks:deadletter"
+
+    @property
+    def lag(self) -> str:
+        return f"{self.prefix}:health:lag"
 
     @property
     def stats(self) -> str:
@@ -444,6 +449,23 @@ class ArticleStore:
         for field, count in counts.items():
             pipe.hincrby(self.keys.stats, field, count)
         await pipe.execute()
+
+    async def record_lag(self, lag_by_topic: dict[str, int], worker: str) -> None:
+        """Each worker writes the lag of its own partitions under its name, so the total
+        is the sum over workers (fields ``{worker}|{topic}``), with a short expiry."""
+        if not lag_by_topic:
+            return
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(self.keys.lag, mapping={f"{worker}|{t}": n for t, n in lag_by_topic.items()})
+        pipe.expire(self.keys.lag, 60)
+        await pipe.execute()
+
+    async def lag(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for field, value in (await self.redis.hgetall(self.keys.lag)).items():
+            topic = field.decode().split("|", 1)[1]
+            totals[topic] = totals.get(topic, 0) + int(value)
+        return totals
 
     async def record_handled(self, count: int) -> None:
         """Count records whose handling is finished (stored, dead-lettered or duplicate).

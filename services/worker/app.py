@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -42,6 +44,9 @@ from prometheus_client import start_http_server
 from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
+
+LAG_INTERVAL_S = 5.0
+WORKER_NAME = f"{socket.gethostname()}-{os.getpid()}"
 
 
 @dataclass
@@ -167,6 +172,23 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                 lambda n=len(records): store.record_handled(n), metrics, "count handled"
             )
             metrics.processing_duration.observe(time.perf_counter() - started)
+
+    @app.timer(interval=LAG_INTERVAL_S)
+    async def measure_lag() -> None:
+        """Consumer lag of this worker's partitions: Prometheus and the dashboard."""
+        lag: dict[str, int] = {}
+        consumer = app.consumer
+        for tp in consumer.assignment():
+            if tp.topic.endswith("-changelog") or "__assignor" in tp.topic:
+                continue  # tables' changelogs are written here, read only on recovery
+            position = await consumer.position(tp)
+            highwater = consumer.highwater(tp)
+            if position is None or highwater is None:
+                continue
+            lag[tp.topic] = lag.get(tp.topic, 0) + max(0, highwater - position)
+        for topic, count in lag.items():
+            metrics.consumer_lag.labels(topic).set(count)
+        await retry_forever(lambda: store.record_lag(lag, WORKER_NAME), metrics, "record lag")
 
     register_alliance_agents(
         app,
