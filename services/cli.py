@@ -276,6 +276,60 @@ def _print_eval(report) -> None:  # noqa: ANN001
     )
 
 
+@bench_app.command("pipeline")
+def bench_pipeline(
+    stories: Path = typer.Option(Path("seeds/voa_stories.jsonl"), "--stories", help="JSONL"),
+    rates: str = typer.Option("4,8,12,16", "--rates", help="articles/s, comma-separated"),
+    step_seconds: float = typer.Option(30.0, "--step-seconds", min=5),
+    workers: str = typer.Option("1,2", "--workers", help="worker processes to try"),
+    json_out: Path = typer.Option(Path("bench-pipeline.json"), "--json", help="figures as JSON"),
+) -> None:
+    """End to end on the local stack: sustained rate, latency, memory, efficiency."""
+    import json as json_lib
+
+    from newsmon.bench.pipeline import as_dict, run_pipeline_bench
+    from rich.table import Table
+
+    _settings()
+    out = Console()
+    results = []
+    for count in [int(w) for w in workers.split(",")]:
+        with console.status(f"Benchmarking with {count} worker(s)…"):
+            result = run_pipeline_bench(
+                stories, [float(r) for r in rates.split(",")], step_seconds, count
+            )
+        results.append(as_dict(result))
+        table = Table(title=f"{count} worker(s): end to end on the local stack")
+        for column in (
+            "target/s",
+            "sent",
+            "stored/s",
+            "drained",
+            "stored p50/p95/p99 s",
+            "alert p50/p95/p99 s",
+        ):
+            table.add_column(column)
+        for s in result.steps:
+            table.add_row(
+                f"{s.target_rate:g}",
+                str(s.sent),
+                f"{s.stored_per_second:.2f}",
+                "yes" if s.drained else "no",
+                f"{s.stored_p50:.2f} / {s.stored_p95:.2f} / {s.stored_p99:.2f}",
+                "-"
+                if s.alert_p50 is None
+                else f"{s.alert_p50:.2f} / {s.alert_p95:.2f} / {s.alert_p99:.2f}",
+            )
+        out.print(table)
+        out.print(
+            f"max sustained {result.max_sustained_rate:.2f} articles/s; raw encoder "
+            f"{result.encoder_articles_per_s:.2f} stories/s; efficiency {result.efficiency:.2f}; "
+            f"peak memory MiB {result.peak_rss_mib}"
+        )
+    json_out.write_text(json_lib.dumps(results, indent=2))
+    out.print(f"figures written to {json_out}")
+
+
 @bench_app.command("nlp")
 def bench_nlp(
     stories: Path = typer.Option(Path("seeds/voa_stories.jsonl"), "--stories", help="JSONL"),

@@ -70,7 +70,11 @@ def article_alert(subscription: Subscription, article: dict, now: float) -> Aler
             Evidence(article_id=article["id"], url=article.get("url"), sentence=s)
             for s in article.get("sentences", [])[:2]
         ],
-        details={"top_topics": article.get("top_topics", []), "source": article.get("source")},
+        details={
+            "top_topics": article.get("top_topics", []),
+            "source": article.get("source"),
+            "produced_at": article.get("produced_at"),
+        },
     )
 
 

@@ -1,0 +1,244 @@
+"""``newsmon bench``: the whole pipeline on the local stack, at increasing rates.
+
+It starts a local broker and Redis-protocol server (in a temporary folder), one or two stream
+workers and a subscription to every article, then replays the VOA stories (retitled per loop,
+so every record is a new article) at each rate for ``step_seconds``. For every step it measures
+what a user sees: articles stored per second, produce-to-stored and produce-to-alert latency
+(p50, p95, p99, from the records' own timestamps), and whether the backlog drained. A rate is
+sustained when every article was stored within the drain window and the p95 produce-to-stored
+latency stayed under ``SUSTAINED_P95_S``: beyond that the backlog only grows. The run stops at
+the first rate that is not sustained. In the same
+run it measures the raw encoder on the same stories' sentences, so the pipeline's efficiency is
+a ratio, and it reads each process's peak memory (VmHWM) from /proc.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from newsmon.alerts.subscriptions import Filters, Subscription
+from newsmon.core.alert_store import AlertStore
+from newsmon.core.kafka_clients import ensure_topics
+from newsmon.core.records import ArticleIn
+from newsmon.core.settings import BrokerProfile, Settings
+from newsmon.core.store import ArticleStore, Keys
+from newsmon.core.topics import TopicNames
+from newsmon.local.processes import ManagedProcess, ProcessGroup, free_port
+from newsmon.local.servers import start_local_broker, start_local_redis
+from newsmon.producer.publisher import ArticlePublisher
+from newsmon.producer.replay import replay
+from newsmon.producer.sources import read_articles
+from redis.asyncio import Redis
+
+DRAIN_GRACE_S = 20.0
+SUSTAINED_P95_S = 5.0
+OWNER = "bench"
+
+
+@dataclass
+class StepResult:
+    target_rate: float
+    sent: int
+    stored: int
+    seconds: float
+    stored_per_second: float
+    drained: bool
+    sustained: bool
+    stored_p50: float
+    stored_p95: float
+    stored_p99: float
+    alert_p50: float | None
+    alert_p95: float | None
+    alert_p99: float | None
+
+
+@dataclass
+class BenchResult:
+    workers: int
+    steps: list[StepResult] = field(default_factory=list)
+    max_sustained_rate: float = 0.0
+    peak_rss_mib: dict[str, float] = field(default_factory=dict)
+    encoder_articles_per_s: float = 0.0
+    efficiency: float = 0.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return round(ordered[index], 3)
+
+
+def peak_rss_mib(pid: int) -> float:
+    """VmHWM: the process's peak resident memory."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
+def stories(path: Path) -> list[ArticleIn]:
+    return [i.article for i in read_articles(path, 1 << 20) if i.article is not None]
+
+
+class PipelineBench:
+    def __init__(self, stories_path: Path, workers: int, step_seconds: float) -> None:
+        self.stories = stories(stories_path)
+        self.workers = workers
+        self.step_seconds = step_seconds
+        self.folder = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
+        self.group = ProcessGroup(self.folder / "logs")
+        self.loop_counter = 0
+
+    def run(self, rates: list[float]) -> BenchResult:
+        with self.group:
+            broker = start_local_broker(self.group)
+            redis = start_local_redis(self.group, self.folder / "valkey")
+            settings = Settings(
+                kafka_bootstrap_servers=broker.bootstrap_servers,
+                redis_url=redis.url,
+                broker_profile=BrokerProfile.LOCAL,
+                app_id="newsmon-bench",
+            )
+            names = TopicNames()
+            ensure_topics(settings, names.all())
+            asyncio.run(self._subscribe(settings))
+            workers = [self._start_worker(settings, i) for i in range(self.workers)]
+            result = BenchResult(workers=self.workers)
+            with ArticlePublisher(settings, names.articles_raw, "newsmon-bench") as publisher:
+                self._step(settings, publisher, rate=2.0, seconds=5.0)  # warm-up, not reported
+                for rate in rates:
+                    step = self._step(settings, publisher, rate, self.step_seconds)
+                    result.steps.append(step)
+                    if step.sustained:
+                        result.max_sustained_rate = max(result.max_sustained_rate, rate)
+                    else:
+                        break
+            result.peak_rss_mib = {
+                **{f"worker-{i}": peak_rss_mib(w.pid) for i, w in enumerate(workers)},
+                "broker": peak_rss_mib(broker.process.pid),
+                "redis": peak_rss_mib(redis.process.pid),
+                "bench (producer)": peak_rss_mib(os.getpid()),
+            }
+        return result
+
+    def _start_worker(self, settings: Settings, index: int) -> ManagedProcess:
+        env = {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+            "REDIS_URL": settings.redis_url,
+            "NEWSMON_BROKER_PROFILE": "local",
+            "NEWSMON_APP_ID": settings.app_id,
+            "NEWSMON_WORKER_METRICS_PORT": str(free_port()),
+        }
+        return self.group.start(
+            f"worker-{index}", [sys.executable, "-m", "newsmon", "worker"], env=env
+        )
+
+    async def _subscribe(self, settings: Settings) -> None:
+        redis = Redis.from_url(settings.redis_url)
+        try:
+            await AlertStore(redis, Keys(settings.redis_key_prefix)).save_subscription(
+                Subscription(
+                    id="sub_bench",
+                    owner=OWNER,
+                    name="every article",
+                    filters=Filters(kinds=["article"]),
+                    max_alerts_per_hour=10_000,
+                    created_at=time.time(),
+                    updated_at=time.time(),
+                )
+            )
+        finally:
+            await redis.aclose()
+
+    def _next_articles(self, count: int) -> list[ArticleIn]:
+        out = []
+        while len(out) < count:
+            self.loop_counter += 1
+            for article in self.stories:
+                out.append(
+                    article.model_copy(update={"title": f"{article.title} #{self.loop_counter}"})
+                )
+        return out[:count]
+
+    def _step(
+        self, settings: Settings, publisher: ArticlePublisher, rate: float, seconds: float
+    ) -> StepResult:
+        articles = self._next_articles(max(1, int(rate * seconds)))
+        started = time.time()
+        sent: list[str] = []
+        thread = threading.Thread(
+            target=lambda: sent.extend(replay(articles, publisher, rate=rate).ids)
+        )
+        thread.start()
+        thread.join()
+        return asyncio.run(self._measure(settings, sent, rate, started))
+
+    async def _measure(
+        self, settings: Settings, ids: list[str], rate: float, started: float
+    ) -> StepResult:
+        redis = Redis.from_url(settings.redis_url)
+        store = ArticleStore(redis, Keys(settings.redis_key_prefix), 3600)
+        deadline = time.time() + DRAIN_GRACE_S
+        try:
+            while time.time() < deadline and len(await store.existing(ids)) < len(ids):
+                await asyncio.sleep(0.25)
+            stored_ids = await store.existing(ids)
+            finished = time.time()
+            articles = [await store.get_article(i) for i in stored_ids]
+            stored_latency = [a["enriched_at"] - a["produced_at"] for a in articles if a]
+            alerts = AlertStore(redis, store.keys)
+            entries = await alerts.read_alerts(OWNER, after="0-0", count=1_000_000)
+            wanted = set(ids)
+            alert_latency = [
+                a["created_at"] - a["details"]["produced_at"]
+                for _, a in entries
+                if a["subject_id"] in wanted and a["details"].get("produced_at")
+            ]
+        finally:
+            await redis.aclose()
+        seconds = finished - started
+        return StepResult(
+            target_rate=rate,
+            sent=len(ids),
+            stored=len(stored_ids),
+            seconds=round(seconds, 2),
+            stored_per_second=round(len(stored_ids) / seconds, 2),
+            drained=len(stored_ids) == len(ids),
+            sustained=len(stored_ids) == len(ids)
+            and percentile(stored_latency, 95) <= SUSTAINED_P95_S,
+            stored_p50=percentile(stored_latency, 50),
+            stored_p95=percentile(stored_latency, 95),
+            stored_p99=percentile(stored_latency, 99),
+            alert_p50=percentile(alert_latency, 50) if alert_latency else None,
+            alert_p95=percentile(alert_latency, 95) if alert_latency else None,
+            alert_p99=percentile(alert_latency, 99) if alert_latency else None,
+        )
+
+
+def run_pipeline_bench(
+    stories_path: Path, rates: list[float], step_seconds: float, workers: int
+) -> BenchResult:
+    from newsmon.bench.nlp import run_nlp_bench
+
+    result = PipelineBench(stories_path, workers, step_seconds).run(rates)
+    encoder = run_nlp_bench(stories_path, rounds=1)
+    result.encoder_articles_per_s = encoder.encoder_articles_per_s
+    result.efficiency = round(result.max_sustained_rate / encoder.encoder_articles_per_s, 3)
+    return result
+
+
+def as_dict(result: BenchResult) -> dict:
+    return asdict(result)
