@@ -304,7 +304,7 @@ def bench_pipeline(
             "target/s",
             "sent",
             "stored/s",
-            "drained",
+            "sustained",
             "stored p50/p95/p99 s",
             "alert p50/p95/p99 s",
         ):
@@ -314,7 +314,7 @@ def bench_pipeline(
                 f"{s.target_rate:g}",
                 str(s.sent),
                 f"{s.stored_per_second:.2f}",
-                "yes" if s.drained else "no",
+                "yes" if s.sustained else ("drained late" if s.drained else "no"),
                 f"{s.stored_p50:.2f} / {s.stored_p95:.2f} / {s.stored_p99:.2f}",
                 "-"
                 if s.alert_p50 is None
