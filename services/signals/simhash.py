@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+import numpy as np
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 BITS = 64
 NEAR_DUPLICATE_BITS = 6
@@ -20,12 +22,12 @@ def simhash(text: str, shingle: int = 3) -> int:
     if not words:
         return 0
     grams = [" ".join(words[i : i + shingle]) for i in range(max(1, len(words) - shingle + 1))]
-    counts = [0] * BITS
-    for gram in grams:
-        value = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=8).digest(), "big")
-        for bit in range(BITS):
-            counts[bit] += 1 if value >> bit & 1 else -1
-    return sum(1 << bit for bit in range(BITS) if counts[bit] > 0)
+    hashes = np.frombuffer(
+        b"".join(hashlib.blake2b(g.encode(), digest_size=8).digest() for g in grams), dtype=">u8"
+    )
+    bits = (hashes[:, None] >> np.arange(BITS, dtype=np.uint64)) & np.uint64(1)
+    votes = 2 * bits.sum(axis=0, dtype=np.int64) - len(grams)
+    return int(sum(1 << int(bit) for bit in np.flatnonzero(votes > 0)))
 
 
 def hamming(a: int, b: int) -> int:
