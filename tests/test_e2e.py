@@ -395,7 +395,14 @@ def test_embedded_demo_serves_the_dashboard_and_stops_cleanly_on_ctrl_c(tmp_path
         assert stats["processed"] == SEED_COUNT
         page = httpx.get(f"{url}/", timeout=10)
         assert page.status_code == 200 and "content-security-policy" in page.headers
-        seen = watch_live_alert_in_the_browser(url, admin, tmp_path / "dashboard.png")
+        try:
+            seen = watch_live_alert_in_the_browser(url, admin, tmp_path / "dashboard.png")
+        except Exception as exc:
+            logs = {
+                p.name: p.read_text(errors="replace")[-2000:]
+                for p in (data_dir / "logs").glob("*.log")
+            }
+            raise AssertionError(f"browser check failed: {exc!r}; demo logs: {logs}") from exc
         assert seen["articles"] > 0 and "Zanzibar" in seen["alert"], seen
         assert seen["errors"] == [], seen["errors"]
         demo.send_signal(signal.SIGINT)
