@@ -406,7 +406,9 @@ def test_embedded_demo_serves_the_dashboard_and_stops_cleanly_on_ctrl_c(tmp_path
         assert seen["articles"] > 0 and "Zanzibar" in seen["alert"], seen
         assert seen["errors"] == [], seen["errors"]
         demo.send_signal(signal.SIGINT)
-        assert demo.wait(timeout=60) == 130
+        assert demo.wait(timeout=180) == 130, (
+            "the demo must stop within its children's stop timeouts"
+        )
     finally:
         if demo.poll() is None:
             demo.kill()
