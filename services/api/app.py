@@ -7,6 +7,7 @@ their own and the process entry point (``run_api``) gives the real ones.
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 import time
@@ -63,6 +64,8 @@ def create_app(
     alerts: AlertStore | None = None,
     admin_key: str = "",
     webhook_policy: WebhookPolicy | None = None,
+    push_rate_limit: int = 0,
+    push_requires_key: bool = False,
 ) -> FastAPI:
     app = FastAPI(
         title="newsmon",
@@ -284,6 +287,14 @@ def create_app(
         A batch is accepted item by item: the answer lists accepted ids and rejected indexes
         with their reasons (422 when none is accepted).
         """
+        if push_requires_key and not await _push_key_ok(request):
+            return _error(401, "key_required", "POST /articles needs an API key (X-API-Key)")
+        if push_rate_limit:
+            client = request.client.host if request.client else "unknown"
+            if await store.count_push(client) > push_rate_limit:
+                response = _error(429, "rate_limited", f"over {push_rate_limit} pushes a minute")
+                response.headers["Retry-After"] = str(60 - int(time.time()) % 60)
+                return response
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > max_article_bytes * 2:
             return _error(413, "too_large", f"body over {max_article_bytes * 2} bytes")
@@ -320,6 +331,16 @@ def create_app(
         accepted = [raw.id for raw in valid]
         status = 202 if accepted else 422
         return JSONResponse({"accepted": accepted, "rejected": rejected}, status_code=status)
+
+    async def _push_key_ok(request: Request) -> bool:
+        key = request.headers.get("x-api-key") or ""
+        if not key and request.headers.get("authorization", "").lower().startswith("bearer "):
+            key = request.headers["authorization"][7:].strip()
+        if not key:
+            return False
+        if admin_key and hmac.compare_digest(key.encode(), admin_key.encode()):
+            return True
+        return await (alerts or AlertStore(store.redis, store.keys)).authenticate(key) is not None
 
     @app.get("/", include_in_schema=False)
     async def dashboard() -> HTMLResponse:

@@ -37,6 +37,8 @@ def run_api(settings: Settings, host: str, port: int) -> None:
         settings.max_article_bytes,
         ApiMetrics.create(),
         admin_key=settings.admin_api_key,
+        push_rate_limit=settings.push_rate_limit,
+        push_requires_key=settings.push_requires_key,
         webhook_policy=WebhookPolicy(
             allow_http=settings.webhook_allow_http, allow_private=settings.webhook_allow_private
         ),

@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     worker_metrics_port: int = Field(default=9101, ge=0, description="worker /metrics port")
     api_host: str = Field(default="127.0.0.1", description="API bind address")
     api_port: int = Field(default=8000, ge=0, description="API port")
+    push_rate_limit: int = Field(
+        default=120, ge=0, description="POST /articles requests per client per minute; 0: off"
+    )
+    push_requires_key: bool = Field(
+        default=False, description="POST /articles needs an API key (else it is public)"
+    )
     admin_api_key: str = Field(
         default="", description="admin key that can issue API keys; empty: no admin endpoints"
     )

@@ -37,6 +37,7 @@ Keys (``{p}`` is the configured prefix):
 ``{p}:webhooks:queue``           stream  webhook deliveries to make (consumer group)
 ``{p}:webhooks:retry``           zset    delivery JSON -> when to try again
 ``{p}:webhooks:deadletter``      stream  deliveries that failed their last try
+``{p}:ratelimit:{ip}:{minute}`` string  pushes by one client this minute (POST /articles)
 ``{p}:health:lag``               hash    topic -> consumer lag (records), written by workers
 ``{p}:stats``                   hash    processed, handled, events, deadlettered[:{reason}],
                                         events_routed, fanout_sent, fanout_handled, signals
@@ -233,6 +234,9 @@ class Keys:
     @property
     def webhook_deadletter(self) -> str:
         return f"{self.prefix}:webhooks:deadletter"
+
+    def push_rate(self, client: str, minute: int) -> str:
+        return f"{self.prefix}:ratelimit:{client}:{minute}"
 
     @property
     def lag(self) -> str:
@@ -449,6 +453,16 @@ class ArticleStore:
         for field, count in counts.items():
             pipe.hincrby(self.keys.stats, field, count)
         await pipe.execute()
+
+    async def count_push(self, client: str, now: float | None = None) -> int:
+        """Requests from one client in the current minute, this one included."""
+        minute = int((time.time() if now is None else now) // 60)
+        key = self.keys.push_rate(client, minute)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.incr(key)
+        pipe.expire(key, 120)
+        count, _ = await pipe.execute()
+        return int(count)
 
     async def record_lag(self, lag_by_topic: dict[str, int], worker: str) -> None:
         """Each worker writes the lag of its own partitions under its name, so the total

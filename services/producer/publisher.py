@@ -53,7 +53,14 @@ class ArticlePublisher:
 
     def flush(self, timeout: float = SEND_TIMEOUT_S) -> int:
         """Wait for every queued record's acknowledgement; returns how many were confirmed."""
-        self.producer.flush(timeout=timeout)
+        try:
+            self.producer.flush(timeout=timeout)
+        except KafkaError as exc:
+            self._pending = []
+            raise PublishError(
+                f"broker at {self.bootstrap} did not acknowledge queued records within "
+                f"{timeout:.0f}s ({exc}); is the broker running?"
+            ) from exc
         confirmed = 0
         pending, self._pending = self._pending, []
         for key, future in pending:

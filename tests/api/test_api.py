@@ -199,3 +199,36 @@ def test_signals_and_pair_endpoints(client: TestClient) -> None:
     assert client.get("/api/pairs/RUS/RUS").status_code == 422
     assert [v["version"] for v in client.get("/api/signals/sig1").json()["versions"]] == [1]
     assert client.get("/api/signals/nope").status_code == 404
+
+
+def test_push_endpoint_rate_limit_and_optional_key(settings: Settings) -> None:
+    names = TopicNames(settings.topic_prefix)
+    ensure_topics(settings, names.all())
+    publisher = ArticlePublisher(settings, names.articles_raw, "api-limit-test")
+    store = ArticleStore(Redis.from_url(settings.redis_url), Keys(settings.redis_key_prefix), 3600)
+    registry = CollectorRegistry()
+    article = {"text": "Envoys met in Geneva."}
+    limited = create_app(
+        store, publisher, LIMIT, ApiMetrics.create(registry), registry, push_rate_limit=3
+    )
+    with TestClient(limited) as client:
+        codes = [client.post("/articles", json=article).status_code for _ in range(5)]
+        assert codes[:3] == [202, 202, 202] and codes[3:] == [429, 429]
+        assert client.post("/articles", json=article).headers["retry-after"].isdigit()
+    registry = CollectorRegistry()
+    keyed = create_app(
+        store,
+        publisher,
+        LIMIT,
+        ApiMetrics.create(registry),
+        registry,
+        admin_key="admin-key-for-push-test",
+        push_requires_key=True,
+    )
+    with TestClient(keyed) as client:
+        assert client.post("/articles", json=article).status_code == 401
+        ok = client.post(
+            "/articles", json=article, headers={"X-API-Key": "admin-key-for-push-test"}
+        )
+        assert ok.status_code == 202
+    publisher.close()
