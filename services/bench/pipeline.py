@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -131,6 +132,7 @@ class PipelineBench:
                 "redis": peak_rss_mib(redis.process.pid),
                 "bench (producer)": peak_rss_mib(os.getpid()),
             }
+        shutil.rmtree(self.folder, ignore_errors=True)  # kept on failure: the logs are there
         return result
 
     def _start_worker(self, settings: Settings, index: int) -> ManagedProcess:
