@@ -39,13 +39,13 @@ def watch_dashboard(
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(url, wait_until="domcontentloaded")
-            page.wait_for_selector("#articles tr", timeout=30_000)
+            page.wait_for_selector("#articles tr", timeout=90_000)
             articles = page.locator("#articles tr").count()
             page.fill("#api-key", api_key)
             page.click("#key-form button")
             page.wait_for_function(
                 "document.getElementById('alert-status').textContent.startsWith('Following')",
-                timeout=15_000,
+                timeout=60_000,
             )
             make_alert()
             page.wait_for_selector("#alert-list li", timeout=120_000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import os
@@ -358,6 +359,21 @@ def watch_live_alert_in_the_browser(url: str, admin: str, screenshot: Path) -> d
     return seen
 
 
+def stop_demo(demo: subprocess.Popen, data_dir: Path) -> None:
+    """After a failure: Ctrl-C first (the demo stops its own children), then force, then
+    any child that outlived it, so a failing test never leaves processes behind."""
+    if demo.poll() is None:
+        demo.send_signal(signal.SIGINT)
+        try:
+            demo.wait(timeout=180)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+            demo.wait()
+    for pid in processes_mentioning(str(data_dir)):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(pid), signal.SIGKILL)
+
+
 def test_embedded_demo_serves_the_dashboard_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     data_dir = tmp_path / "embedded-data"
     report_path = tmp_path / "report.json"
@@ -410,9 +426,7 @@ def test_embedded_demo_serves_the_dashboard_and_stops_cleanly_on_ctrl_c(tmp_path
             "the demo must stop within its children's stop timeouts"
         )
     finally:
-        if demo.poll() is None:
-            demo.kill()
-            demo.wait()
+        stop_demo(demo, data_dir)
     report = json.loads(report_path.read_text())
     assert report["embedded"] == ["tansu", "valkey"] and report["complete"]
     assert report["processed"] == SEED_COUNT
