@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -214,7 +215,11 @@ def build_alert_router(alerts: AlertStore, admin_key: str, policy: WebhookPolicy
                 )
                 for entry_id, alert in entries:
                     position = entry_id
-                    yield {"id": entry_id, "event": "alert", "data": _json(alert)}
+                    yield {
+                        "id": entry_id,
+                        "event": "alert",
+                        "data": json.dumps(alert, ensure_ascii=False),
+                    }
                 await asyncio.sleep(0)
 
         return EventSourceResponse(events(), ping=SSE_PING_S)
@@ -225,9 +230,3 @@ def build_alert_router(alerts: AlertStore, admin_key: str, policy: WebhookPolicy
 def _valid_stream_id(value: str) -> bool:
     left, _, right = value.partition("-")
     return left.isdigit() and (right == "" or right.isdigit())
-
-
-def _json(value: dict) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False)
