@@ -34,9 +34,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsmon.core.paths import repo_root
+
 HORIZON = "2016-01-01"
 OLDEST_ROLE_END = "1995-01-01"
-DEFAULT_SHARED = Path("/work/shared")
+_ROOT = repo_root(Path(__file__))
+DEFAULT_SHARED = (_ROOT.parent if _ROOT else Path.cwd().parent) / "shared"
 OUT_DIR = Path(__file__).resolve().parent / "data" / "actors"
 
 # ISO alpha-3 | names and aliases | demonyms (adjectives and plural nouns) | capitals

@@ -27,6 +27,8 @@ import re
 import sys
 from pathlib import Path
 
+from newsmon.core.paths import repo_root
+
 ATTRIBUTION = "PLOVER manual, Open Event Data Alliance, CC BY-SA 4.0"
 
 EVENT_TYPES = (
@@ -111,15 +113,6 @@ SCORE_CORRECTIONS: dict[tuple[str, str | None], tuple[float, str]] = {
         "score -2 to -3.5 and ACCUSE is verbal conflict",
     ),
 }
-
-
-def repo_root(start: Path | None = None) -> Path | None:
-    """The folder holding pyproject.toml, walking up from this file (None if there is none)."""
-    here = (start or Path(__file__)).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file():
-            return folder
-    return None
 
 
 def default_manual() -> Path:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from newsmon.core.paths import repo_root
 from newsmon.nlp.ontology import QUAD_CLASSES, event_types, is_event_type
 
 NONE_LABEL = "none"
@@ -145,15 +146,6 @@ class RoleExample:
 
 # ---------------------------------------------------------------------------------------------
 # paths
-
-
-def repo_root(start: Path | None = None) -> Path | None:
-    """The folder holding pyproject.toml, walking up from this file; None if there is none."""
-    here = (start or Path(__file__)).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file():
-            return folder
-    return None
 
 
 def default_data_dir() -> Path:

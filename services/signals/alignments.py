@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from newsmon.core.paths import repo_root
 
 RELATIONS = ("alliance", "partnership", "rivalry", "conflict")
 PARTNER_RELATIONS = frozenset({"alliance", "partnership"})
@@ -137,12 +138,9 @@ def _parse_entry(raw: Any, index: int) -> Alignment:
 def default_path() -> Path:
     """``seeds/alignments.yaml`` in the repository (the folder holding pyproject.toml above this
     file), else in the current working directory."""
-    for folder in Path(__file__).resolve().parents:
-        if (folder / "pyproject.toml").is_file():
-            candidate = folder / SEED_NAME
-            if candidate.is_file():
-                return candidate
-            break
+    root = repo_root(Path(__file__))
+    if root is not None and (root / SEED_NAME).is_file():
+        return root / SEED_NAME
     return Path.cwd() / SEED_NAME
 
 
