@@ -47,12 +47,20 @@ class KeyRequest(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="who the key is for")
 
 
-def _presented_key(x_api_key: str | None, authorization: str | None) -> str | None:
+def presented_key(x_api_key: str | None, authorization: str | None) -> str | None:
+    """The key from ``X-API-Key`` or ``Authorization: Bearer``."""
     if x_api_key:
         return x_api_key.strip()
     if authorization and authorization.lower().startswith("bearer "):
         return authorization[7:].strip()
     return None
+
+
+async def identify(alerts: AlertStore, admin_key: str, key: str) -> str | None:
+    """``ADMIN`` for the admin key, the key id of a valid owner key, else None."""
+    if admin_key and hmac.compare_digest(key.encode(), admin_key.encode()):
+        return ADMIN
+    return await alerts.authenticate(key)
 
 
 def build_alert_router(alerts: AlertStore, admin_key: str, policy: WebhookPolicy) -> APIRouter:
@@ -63,15 +71,13 @@ def build_alert_router(alerts: AlertStore, admin_key: str, policy: WebhookPolicy
         x_api_key: str | None = Header(default=None),
         authorization: str | None = Header(default=None),
     ) -> str:
-        key = _presented_key(x_api_key, authorization) or request.cookies.get(SESSION_COOKIE)
+        key = presented_key(x_api_key, authorization) or request.cookies.get(SESSION_COOKIE)
         if not key:
             raise HTTPException(401, "an API key is required (X-API-Key header)")
-        if admin_key and hmac.compare_digest(key.encode(), admin_key.encode()):
-            return ADMIN
-        key_id = await alerts.authenticate(key)
-        if key_id is None:
+        who = await identify(alerts, admin_key, key)
+        if who is None:
             raise HTTPException(401, "unknown API key")
-        return key_id
+        return who
 
     async def admin(who: str = Depends(owner)) -> str:
         if who != ADMIN:
@@ -96,10 +102,7 @@ def build_alert_router(alerts: AlertStore, admin_key: str, policy: WebhookPolicy
     async def open_session(body: SessionRequest) -> Response:
         """Trade a key for an HttpOnly, SameSite=Strict cookie, so the dashboard's
         EventSource (which cannot send headers) can follow the alert stream."""
-        valid = (admin_key and hmac.compare_digest(body.key.encode(), admin_key.encode())) or (
-            await alerts.authenticate(body.key)
-        )
-        if not valid:
+        if await identify(alerts, admin_key, body.key) is None:
             raise HTTPException(401, "unknown API key")
         response = Response(status_code=204)
         response.set_cookie(

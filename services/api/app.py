@@ -7,7 +7,6 @@ their own and the process entry point (``run_api``) gives the real ones.
 
 from __future__ import annotations
 
-import hmac
 import json
 import re
 import time
@@ -17,7 +16,7 @@ from typing import Any, Protocol
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from newsmon.api.alert_routes import WebhookPolicy, build_alert_router
+from newsmon.api.alert_routes import WebhookPolicy, build_alert_router, identify, presented_key
 from newsmon.core.alert_store import AlertStore
 from newsmon.core.articles import Rejection, decode_json_object, parse_article_in, to_raw_article
 from newsmon.core.contexts import plover_contexts
@@ -75,9 +74,10 @@ def create_app(
     static_dir = resources.files("newsmon.api").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
     topic_names = {c.name for c in plover_contexts()}
+    alert_store = alerts or AlertStore(store.redis, store.keys)
     app.include_router(
         build_alert_router(
-            alerts or AlertStore(store.redis, store.keys),
+            alert_store,
             admin_key,
             webhook_policy or WebhookPolicy(),
         )
@@ -244,7 +244,6 @@ def create_app(
     @app.get("/api/health", tags=["operations"])
     async def pipeline_health() -> dict:
         """Totals, consumer lag by topic (from the workers) and webhooks still to deliver."""
-        alert_store = alerts or AlertStore(store.redis, store.keys)
         return {
             "stats": await store.stats(),
             "lag": await store.lag(),
@@ -333,14 +332,8 @@ def create_app(
         return JSONResponse({"accepted": accepted, "rejected": rejected}, status_code=status)
 
     async def _push_key_ok(request: Request) -> bool:
-        key = request.headers.get("x-api-key") or ""
-        if not key and request.headers.get("authorization", "").lower().startswith("bearer "):
-            key = request.headers["authorization"][7:].strip()
-        if not key:
-            return False
-        if admin_key and hmac.compare_digest(key.encode(), admin_key.encode()):
-            return True
-        return await (alerts or AlertStore(store.redis, store.keys)).authenticate(key) is not None
+        key = presented_key(request.headers.get("x-api-key"), request.headers.get("authorization"))
+        return bool(key) and await identify(alert_store, admin_key, key) is not None
 
     @app.get("/", include_in_schema=False)
     async def dashboard() -> HTMLResponse:
