@@ -154,28 +154,13 @@ def ingest_rss(
 
 
 def _build_coder(settings: Settings):  # noqa: ANN202 - heavy imports stay lazy
-    from newsmon.core.encoder import SentenceEncoder
-    from newsmon.nlp.actors import ActorResolver
-    from newsmon.nlp.coder import CoderHeads, EventCoder
+    from newsmon.nlp.coder import build_coder
 
-    encoder = SentenceEncoder(
-        settings.model_name,
-        batch_size=settings.model_batch_size,
-        max_tokens=settings.model_max_tokens,
-        torch_threads=settings.torch_threads,
-        bf16=settings.model_bf16,
-    )
     try:
-        heads = CoderHeads.load()
+        return build_coder(settings)
     except FileNotFoundError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc
-    zero_shot = None
-    if settings.zero_shot_model:
-        from newsmon.nlp.zero_shot import ZeroShotEventTypes
-
-        zero_shot = ZeroShotEventTypes(settings.zero_shot_model)
-    return EventCoder(encoder, heads, ActorResolver.default(), zero_shot=zero_shot)
 
 
 @app.command()
@@ -189,6 +174,21 @@ def annotate() -> None:
     console.print(f"annotated {count} lines")
 
 
+def _cross_validate(settings: Settings, data_dir: Path | None):  # noqa: ANN202 - lazy imports
+    """Embed the labeled data (float32, cached) and cross-validate every head and the coder."""
+    from newsmon.core.encoder import SentenceEncoder
+    from newsmon.nlp.actors import ActorResolver
+    from newsmon.nlp.evaluate import evaluate
+    from newsmon.nlp.training import load_training_data
+
+    encoder = SentenceEncoder(settings.model_name, batch_size=settings.model_batch_size)
+    with console.status("Embedding the labeled data…"):
+        data = load_training_data(encoder, data_dir, settings.data_dir / "cache")
+    with console.status("Cross-validating…"):
+        report = evaluate(data, encoder, ActorResolver.default())
+    return encoder, data, report
+
+
 @app.command()
 def train(
     data_dir: Path | None = typer.Option(None, "--data-dir", help="[default: ../shared/data]"),
@@ -196,19 +196,11 @@ def train(
     card: Path = typer.Option(Path("docs/model_card.md"), "--card", help="model card to write"),
 ) -> None:
     """Retrain the heads from ../shared/data, measure them, and write the model card."""
-    from newsmon.core.encoder import SentenceEncoder
-    from newsmon.nlp.actors import ActorResolver
     from newsmon.nlp.coder import HEADS_DIR
-    from newsmon.nlp.evaluate import evaluate
     from newsmon.nlp.model_card import render_model_card
-    from newsmon.nlp.training import load_training_data, train_heads
+    from newsmon.nlp.training import train_heads
 
-    settings = _settings()
-    encoder = SentenceEncoder(settings.model_name, batch_size=settings.model_batch_size)
-    with console.status("Embedding the labeled data…"):
-        data = load_training_data(encoder, data_dir, settings.data_dir / "cache")
-    with console.status("Cross-validating…"):
-        report = evaluate(data, encoder, ActorResolver.default())
+    encoder, data, report = _cross_validate(_settings(), data_dir)
     with console.status("Fitting the heads on all the data…"):
         train_heads(data, out or HEADS_DIR)
     card.parent.mkdir(parents=True, exist_ok=True)
@@ -225,17 +217,7 @@ def evaluate_command(
     """Cross-validated precision, recall and F1 of the heads and the coder."""
     import json as json_lib
 
-    from newsmon.core.encoder import SentenceEncoder
-    from newsmon.nlp.actors import ActorResolver
-    from newsmon.nlp.evaluate import evaluate
-    from newsmon.nlp.training import load_training_data
-
-    settings = _settings()
-    encoder = SentenceEncoder(settings.model_name, batch_size=settings.model_batch_size)
-    with console.status("Embedding the labeled data…"):
-        data = load_training_data(encoder, data_dir, settings.data_dir / "cache")
-    with console.status("Cross-validating…"):
-        report = evaluate(data, encoder, ActorResolver.default())
+    _, _, report = _cross_validate(_settings(), data_dir)
     _print_eval(report)
     if json_out:
         json_out.write_text(json_lib.dumps(report.as_dict(), indent=2))

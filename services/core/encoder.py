@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from newsmon.core.settings import Settings
 from transformers import AutoModel, AutoTokenizer
 
 DEFAULT_MODEL_LABEL = "sentence-transformers/all-MiniLM-L6-v2 (bundled)"
@@ -43,6 +44,17 @@ class EncodedSentences:
 
 class SentenceEncoder:
     """Mean-pooled, L2-normalised sentence embeddings from a transformer encoder."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SentenceEncoder:
+        """The serving encoder: the configured model, batch, token, thread and bf16 settings."""
+        return cls(
+            settings.model_name,
+            batch_size=settings.model_batch_size,
+            max_tokens=settings.model_max_tokens,
+            torch_threads=settings.torch_threads,
+            bf16=settings.model_bf16,
+        )
 
     def __init__(
         self,

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 from newsmon.core.encoder import EncodedSentences, SentenceEncoder, TokenStates
 from newsmon.core.sentences import split_sentences
+from newsmon.core.settings import Settings
 from newsmon.core.topic_model import ContextTopicModel
 from newsmon.nlp.actors import ActorMention, ActorResolver
 from newsmon.nlp.auxiliary import detect_auxiliary_modes
@@ -327,3 +328,15 @@ class EventCoder:
             confidence=round(confidence, 4),
             auxiliary=aux.names,
         )
+
+
+def build_coder(settings: Settings) -> EventCoder:
+    """The coder a process serves with: encoder from settings, committed heads, the default
+    actor resolver, and the zero-shot event-type model when one is configured."""
+    zero_shot = ZeroShotEventTypes(settings.zero_shot_model) if settings.zero_shot_model else None
+    return EventCoder(
+        SentenceEncoder.from_settings(settings),
+        CoderHeads.load(),
+        ActorResolver.default(),
+        zero_shot=zero_shot,
+    )

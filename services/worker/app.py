@@ -18,16 +18,13 @@ from dataclasses import dataclass
 
 import faust
 from newsmon.core.alert_store import AlertStore
-from newsmon.core.encoder import SentenceEncoder
 from newsmon.core.kafka_clients import faust_app_kwargs
 from newsmon.core.metrics import AlertMetrics, WorkerMetrics
 from newsmon.core.records import DeadLetter
 from newsmon.core.settings import Settings
 from newsmon.core.store import ArticleStore, Keys
 from newsmon.core.topics import TopicNames
-from newsmon.nlp.actors import ActorResolver
-from newsmon.nlp.coder import CoderHeads, EventCoder
-from newsmon.nlp.zero_shot import ZeroShotEventTypes
+from newsmon.nlp.coder import EventCoder, build_coder
 from newsmon.signals.alignments import AlignmentTable
 from newsmon.signals.detector import AllianceDetector
 from newsmon.worker.alerting import AlertingDeps, register_alert_agents
@@ -60,13 +57,6 @@ class WorkerDeps:
 
 
 def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
-    encoder = SentenceEncoder(
-        settings.model_name,
-        batch_size=settings.model_batch_size,
-        max_tokens=settings.model_max_tokens,
-        torch_threads=settings.torch_threads,
-        bf16=settings.model_bf16,
-    )
     redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
     store = ArticleStore(
         redis,
@@ -76,14 +66,7 @@ def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
     )
     return WorkerDeps(
         store=store,
-        model=EventCoder(
-            encoder,
-            CoderHeads.load(),
-            ActorResolver.default(),
-            zero_shot=ZeroShotEventTypes(settings.zero_shot_model)
-            if settings.zero_shot_model
-            else None,
-        ),
+        model=build_coder(settings),
         metrics=metrics,
         executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="model"),
     )
