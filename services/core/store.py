@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -537,19 +538,16 @@ class ArticleStore:
 
     async def existing(self, article_ids: list[str]) -> set[str]:
         """Which of these articles are stored (the demo's progress, the tests' checks)."""
-        if not article_ids:
-            return set()
-        pipe = self.redis.pipeline(transaction=False)
-        for article_id in article_ids:
-            pipe.exists(self.keys.article(article_id))
-        flags = await pipe.execute()
-        return {a for a, flag in zip(article_ids, flags, strict=True) if flag}
+        return await self._present(article_ids, self.keys.article)
 
     async def existing_deadletters(self, record_keys: list[str]) -> set[str]:
-        if not record_keys:
+        return await self._present(record_keys, self.keys.deadletter)
+
+    async def _present(self, ids: list[str], key_of: Callable[[str], str]) -> set[str]:
+        if not ids:
             return set()
         pipe = self.redis.pipeline(transaction=False)
-        for key in record_keys:
-            pipe.exists(self.keys.deadletter(key))
+        for item in ids:
+            pipe.exists(key_of(item))
         flags = await pipe.execute()
-        return {k for k, flag in zip(record_keys, flags, strict=True) if flag}
+        return {item for item, flag in zip(ids, flags, strict=True) if flag}
