@@ -46,15 +46,22 @@ def unique() -> str:
     return uuid.uuid4().hex[:10]
 
 
-@pytest.fixture
-def settings(kafka_bootstrap: str, redis_url: str, unique: str, tmp_path: Path) -> Settings:
-    """Settings for one test: the session's servers, a uuid topic and key prefix."""
+def isolated_settings(
+    kafka_bootstrap: str, redis_url: str, unique: str, tag: str = "test", **extra: object
+) -> Settings:
+    """The session's servers with topic, key and consumer-group names of their own."""
     return Settings(
         kafka_bootstrap_servers=kafka_bootstrap,
         redis_url=redis_url,
         broker_profile=BrokerProfile.LOCAL,
-        topic_prefix=f"t{unique}.",
-        redis_key_prefix=f"test:{unique}",
-        app_id=f"newsmon-test-{unique}",
-        data_dir=tmp_path / "data",
+        topic_prefix=f"{tag}{unique}.",
+        redis_key_prefix=f"{tag}:{unique}",
+        app_id=f"newsmon-{tag}-{unique}",
+        **extra,
     )
+
+
+@pytest.fixture
+def settings(kafka_bootstrap: str, redis_url: str, unique: str, tmp_path: Path) -> Settings:
+    """Settings for one test: the session's servers, a uuid topic and key prefix."""
+    return isolated_settings(kafka_bootstrap, redis_url, unique, data_dir=tmp_path / "data")

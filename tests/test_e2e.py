@@ -30,7 +30,7 @@ from newsmon.api.app import create_app
 from newsmon.core.alert_store import AlertStore
 from newsmon.core.articles import article_id
 from newsmon.core.metrics import ApiMetrics
-from newsmon.core.settings import BrokerProfile, Settings
+from newsmon.core.settings import Settings
 from newsmon.core.store import ArticleStore, Keys
 from newsmon.core.topics import TopicNames
 from newsmon.local.processes import free_port
@@ -40,7 +40,7 @@ from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
 from tests.browser import require_chromium, watch_dashboard
-from tests.conftest import REPO
+from tests.conftest import REPO, isolated_settings
 from tests.kafka_helpers import consume_all
 from tests.servers import Receiver, webhook_receiver
 
@@ -122,14 +122,7 @@ def demo_run(
     """One `newsmon demo --once` against the session's servers, shared by this module, with
     a subscription (and a webhook receiver) registered before the replay starts."""
     unique = uuid.uuid4().hex[:10]
-    settings = Settings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        redis_url=redis_url,
-        broker_profile=BrokerProfile.LOCAL,
-        topic_prefix=f"e2e{unique}.",
-        redis_key_prefix=f"e2e:{unique}",
-        app_id=f"newsmon-e2e-{unique}",
-    )
+    settings = isolated_settings(kafka_bootstrap, redis_url, unique, tag="e2e")
     folder = tmp_path_factory.mktemp("demo")
     with webhook_receiver() as receiver:
         subscription = asyncio.run(subscribe_to_every_signal(settings, receiver.url))
