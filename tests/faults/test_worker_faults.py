@@ -134,7 +134,7 @@ def test_sigkill_mid_stream_loses_nothing_and_alerts_once(
                     got = await alerts.read_alerts(subscription.owner, count=10_000)
                     return len(got) >= len(set(ids))
 
-                await wait_for(alerts_done, 60)
+                await wait_for(alerts_done, 180)
                 return stats, await alerts.read_alerts(subscription.owner, count=10_000)
             finally:
                 await redis.aclose()
