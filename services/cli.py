@@ -230,6 +230,10 @@ def _print_eval(report) -> None:  # noqa: ANN001
     sections = [
         ("Quad classes (ConfliBERT, 5-fold CV)", report.quad),
         ("Event types as coded (CASE 2021 dev mapped to PLOVER, 5-fold CV)", report.event_joint),
+        (
+            "Event types as coded against ConfliBERT cue types (our weak labels, 5-fold CV)",
+            report.event_cue_agreement,
+        ),
         ("Role tokens (ConfliBERT spans, 5-fold CV)", report.roles_tokens),
         ("Modes given the type (CASE 2021 dev, 5-fold CV)", report.modes),
     ]
@@ -322,6 +326,7 @@ def bench_nlp(
     from dataclasses import asdict
 
     from newsmon.bench.nlp import run_nlp_bench, write_result
+    from newsmon.core.encoder import resolve_bf16
     from rich.table import Table
 
     settings = _settings()
@@ -330,7 +335,7 @@ def bench_nlp(
             stories,
             rounds=rounds,
             batch_size=settings.model_batch_size,
-            bf16=settings.model_bf16,
+            bf16=resolve_bf16(settings.model_bf16),
             articles_per_batch=settings.take_batch,
         )
     table = Table(title=f"NLP stage on {result.articles} stories, {result.sentences} sentences")

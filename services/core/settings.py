@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,8 +67,9 @@ class Settings(BaseSettings):
     zero_shot_model: str = Field(
         default="", description="HF NLI model for event types instead of the trained head"
     )
-    model_bf16: bool = Field(
-        default=True, description="bfloat16 autocast for the encoder (faster on CPUs with bf16)"
+    model_bf16: bool | Literal["auto"] = Field(
+        default="auto",
+        description="bfloat16 autocast for the encoder; auto: on where the CPU has native bf16",
     )
     model_batch_size: int = Field(default=32, ge=1, description="sentences per forward pass")
     model_max_tokens: int = Field(default=128, ge=16, description="tokens kept per sentence")

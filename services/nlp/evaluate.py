@@ -5,7 +5,9 @@ trained on four folds and scored on the fifth, so no figure here comes from trai
 
 - quad classes: ConfliBERT news sentences (5 classes with "none"; the 4-quad macro-F1 too);
 - event types: CASE 2021 dev snippets mapped to PLOVER (docs/label_mappings.md), both the
-  event-type head alone and as the coder picks it (joint with the quad head);
+  event-type head alone and as the coder picks it (joint with the quad head); and agreement
+  with the cue types of ConfliBERT sentences (``cue_labels``: our weak labels, 15 types, so a
+  consistency figure, not an accuracy against independent gold);
 - roles: token-level actor/recipient/reciprocal tagging on ConfliBERT spans;
 - modes: the mode head on CASE snippets whose type implies a mode, given the true type;
 - actor and recipient countries: the coder's role assignment on resolved mentions, against
@@ -56,6 +58,7 @@ class EvalReport:
     quad_four_class_macro_f1: float
     event_head: ClassReport
     event_joint: ClassReport
+    event_cue_agreement: ClassReport
     roles_tokens: ClassReport
     roles_countries: RoleAccuracy
     modes: ClassReport
@@ -112,6 +115,30 @@ def evaluate_roles(
     )
 
 
+def _event_predictions(data: TrainingData) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold event types for the CASE and cue-typed rows: the head alone, and as the
+    coder picks them (jointly with a quad head trained on the same four folds, because the
+    cue-typed sentences are also quad training sentences)."""
+    folds = np.array([datasets.fold_of(g, FOLDS) for g in data.event_groups])
+    quad_folds = np.array([datasets.fold_of(g, FOLDS) for g in data.quad_groups])
+    scored = data.event_is_case | data.event_is_cue
+    head_pred = np.empty(len(data.event_y), dtype=object)
+    joint_pred = np.empty(len(data.event_y), dtype=object)
+    for k in range(FOLDS):
+        test = (folds == k) & scored
+        if not test.any():
+            continue
+        quad_head = fit_quad(data.quad_x[quad_folds != k], data.quad_y[quad_folds != k])
+        quad_p = quad_head.probabilities(data.event_x[test])
+        quad_col = {label: i for i, label in enumerate(quad_head.labels)}
+        head = fit_event(data.event_x[folds != k], data.event_y[folds != k])
+        type_p = head.probabilities(data.event_x[test])
+        head_pred[test] = np.array(head.labels)[type_p.argmax(axis=1)]
+        weights = np.array([quad_p[:, quad_col[quad_of(t)]] for t in head.labels]).T
+        joint_pred[test] = np.array(head.labels)[(type_p * weights).argmax(axis=1)]
+    return head_pred, joint_pred
+
+
 def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolver) -> EvalReport:
     quad_pred = cross_validated_predictions(
         data.quad_x, data.quad_y, data.quad_groups, fit_quad, predict_labels
@@ -120,23 +147,10 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
     quad_report = ClassReport.from_predictions(data.quad_y, quad_pred, quad_labels)
     four = ClassReport.from_predictions(data.quad_y, quad_pred, list(QUAD_CLASSES))
 
-    quad_head = fit_quad(data.quad_x, data.quad_y)  # CASE is not in the quad training data
-    quad_p = quad_head.probabilities(data.event_x)
-    quad_col = {label: i for i, label in enumerate(quad_head.labels)}
-    folds = np.array([datasets.fold_of(g, FOLDS) for g in data.event_groups])
-    head_pred = np.empty(len(data.event_y), dtype=object)
-    joint_pred = np.empty(len(data.event_y), dtype=object)
-    for k in range(FOLDS):
-        test = (folds == k) & data.event_is_case
-        if not test.any():
-            continue
-        head = fit_event(data.event_x[~test], data.event_y[~test])
-        type_p = head.probabilities(data.event_x[test])
-        head_pred[test] = np.array(head.labels)[type_p.argmax(axis=1)]
-        weights = np.array([quad_p[test][:, quad_col[quad_of(t)]] for t in head.labels]).T
-        joint_pred[test] = np.array(head.labels)[(type_p * weights).argmax(axis=1)]
-    case = data.event_is_case
+    head_pred, joint_pred = _event_predictions(data)
+    case, cue = data.event_is_case, data.event_is_cue
     case_labels = sorted(set(data.event_y[case]))
+    cue_labels_seen = sorted(set(data.event_y[cue]))
 
     token_pred = cross_validated_predictions(
         data.role_x,
@@ -164,6 +178,9 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
         quad_four_class_macro_f1=four.macro_f1,
         event_head=ClassReport.from_predictions(data.event_y[case], head_pred[case], case_labels),
         event_joint=ClassReport.from_predictions(data.event_y[case], joint_pred[case], case_labels),
+        event_cue_agreement=ClassReport.from_predictions(
+            data.event_y[cue], joint_pred[cue], cue_labels_seen
+        ),
         roles_tokens=ClassReport.from_predictions(
             [ROLE_LABELS[i] for i in data.role_y],
             [ROLE_LABELS[i] for i in token_pred],

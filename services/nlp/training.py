@@ -5,10 +5,12 @@ fit a small classifier, save it as ``.npz``. Cross-validation uses the group-awa
 ``datasets.fold_of`` so near-duplicate sentences never sit on both sides of a split.
 
 - quad head: RBF SVC on sentence embeddings, ConfliBERT news sentences only (UN prose and the
-  UNSC speeches measured worse on news when mixed in; see the model card).
+  UNSC speeches measured worse on news when mixed in; see the model card), with PLOVER's quad
+  where the pentacode differs from it (``cue_labels.plover_quad``: SANCTION is material).
 - event-type head: softmax regression on sentence embeddings, trained on CASE 2021 snippets
-  mapped to PLOVER, the manual's examples, and the manual's definitions and mode descriptions
-  (the only text available for the eight types that have no labeled example).
+  mapped to PLOVER, the manual's examples, ConfliBERT sentences typed by verb cues inside their
+  human pentacode (``cue_labels``: 15 types, our labels), and the manual's definitions and
+  mode descriptions.
 - role head: softmax regression on token vectors plus relative position, trained on the
   ConfliBERT actor (source), recipient (target) and reciprocal spans.
 - mode head: softmax regression over ``TYPE/mode`` labels, trained on CASE 2021 snippets whose
@@ -25,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from newsmon.core.encoder import SentenceEncoder, TokenStates
 from newsmon.core.sentences import split_sentences
-from newsmon.nlp import datasets
+from newsmon.nlp import cue_labels, datasets
 from newsmon.nlp.heads import KernelSVCHead, LinearHead
 from newsmon.nlp.ontology import event_types
 from sklearn.linear_model import LogisticRegression
@@ -79,8 +81,10 @@ def role_token_labels(tokens: TokenStates, example: datasets.RoleExample) -> np.
 
 
 def event_training_examples(data_dir: Path | None) -> list[datasets.LabeledSentence]:
-    """CASE 2021 (mapped) and manual examples, plus the manual's own words for every type."""
+    """CASE 2021 (mapped), manual examples and cue-typed ConfliBERT sentences, plus the
+    manual's own words for every type."""
     examples = list(datasets.event_type_examples(data_dir))
+    examples += cue_labels.cue_event_examples(data_dir)
     for event in event_types():
         texts = split_sentences(event.definition)[:3]
         texts += [f"{m.name.replace('_', ' ')}: {m.description}" for m in event.modes]
@@ -194,6 +198,7 @@ class TrainingData:
     event_y: np.ndarray
     event_groups: list[str]
     event_is_case: np.ndarray
+    event_is_cue: np.ndarray
     roles: list[datasets.RoleExample]
     role_x: np.ndarray
     role_y: np.ndarray
@@ -210,6 +215,7 @@ class TrainingData:
             "quad_sentences": len(self.quad_y),
             "event_examples": len(self.event_y),
             "event_case_snippets": int(self.event_is_case.sum()),
+            "event_cue_sentences": int(self.event_is_cue.sum()),
             "role_sentences": len(self.roles),
             "role_tokens": len(self.role_y),
             "mode_examples": len(self.mode_y),
@@ -220,7 +226,10 @@ class TrainingData:
 def load_training_data(
     encoder: SentenceEncoder, data_dir: Path | None, cache_dir: Path | None
 ) -> TrainingData:
-    quad = datasets.quad_examples(data_dir, sources=QUAD_SOURCES)
+    quad = [
+        datasets.LabeledSentence(e.text, cue_labels.plover_quad(e.text, e.label), e.source, e.group)
+        for e in datasets.quad_examples(data_dir, sources=QUAD_SOURCES)
+    ]
     events = event_training_examples(data_dir)
     modes = mode_training_examples(data_dir)
     roles = [r for r in datasets.role_examples(data_dir) if not r.unlocated]
@@ -240,6 +249,7 @@ def load_training_data(
         event_y=np.array([e.label for e in events]),
         event_groups=[e.group for e in events],
         event_is_case=np.array([e.source == "case2021_task2" for e in events]),
+        event_is_cue=np.array([e.source == cue_labels.SOURCE for e in events]),
         roles=roles,
         role_x=np.concatenate(role_x),
         role_y=np.concatenate(role_y),
