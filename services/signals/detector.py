@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from newsmon.core.records import AllianceSignal, Evidence
 from newsmon.signals.alignments import PRIOR_WEIGHTS, Alignment, AlignmentTable
 from newsmon.signals.pair_index import (
+    RECENT_WINDOW,
     EvidenceItem,
     PairState,
     add_event,
@@ -158,7 +159,8 @@ class AllianceDetector:
         pair = pair_key(a, b)
         on = _day(float(event["event_time"]))
         if state is None:
-            prior, known = self.prior(*pair, on)
+            # the baseline is what was normal before the recent window, so is its prior
+            prior, known = self.prior(*pair, on - timedelta(seconds=RECENT_WINDOW))
             state = PairState(pair=pair, prior=prior, prior_known=known)
         transition = add_event(state, evidence_item(event), event["quad_class"])
         signals: list[AllianceSignal] = []

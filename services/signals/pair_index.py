@@ -3,11 +3,14 @@
 Each dyadic event brings its PLOVER score (-10 conflict .. +10 cooperation), weighted by its
 confidence, on *event* time (a replay of old news lands where it happened, not when it came):
 
-- the **current index** is the weighted mean of the pair's events of the last
-  ``RECENT_WINDOW`` (14 days before its latest event), each decayed with a 7-day half-life;
-- the **baseline** is what was normal before that: events that have left the window feed a
-  90-day exponentially weighted mean, blended with the alignment table's prior for the pair
-  (a partnership starts above zero, a rivalry below), worth ``PRIOR_WEIGHT`` events.
+- the **current index** is the weighted mean of the pair's latest events: those of the last
+  ``RECENT_WINDOW`` (14 days before its latest event), at most the last ``RECENT_KEPT``, each
+  decayed with a 7-day half-life;
+- the **baseline** is what was normal before that: events that have left the window, by age
+  or because ``RECENT_KEPT`` newer ones followed (a busy pair builds its own normal within
+  days, so a short burst of news can still show a turn), feed a 90-day exponentially weighted
+  mean, blended with the alignment table's prior for the pair (a partnership starts above
+  zero, a rivalry below), worth ``PRIOR_WEIGHT`` events.
 
 Change detection is a z-score: how many standard errors the current index lies from the
 baseline, ``z = (current - baseline) / (sigma / sqrt(n_eff))``, where sigma is the spread of
@@ -38,7 +41,7 @@ MIN_EVENTS = 2.0
 MIN_HISTORY = 3.0
 MIN_MOVE = 1.5
 EVIDENCE_KEPT = 5
-RECENT_KEPT = 200
+RECENT_KEPT = 8
 
 
 @dataclass

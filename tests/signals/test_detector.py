@@ -173,3 +173,20 @@ def test_fan_out_routes_pairs_and_pressure() -> None:
     pairs, pressures = fan_out(e)
     assert pairs == [("CUB", "USA"), ("USA", "VEN")]
     assert pressures == [("CUB", "outside", "USA"), ("VEN", "outside", "USA")]
+
+
+def test_a_pair_is_judged_against_the_relation_it_had_before_the_recent_window(
+    detector: AllianceDetector,
+) -> None:
+    """The table records the January 2026 US-Venezuela conflict, but the normal that the news
+    of it departs from is the rivalry before it."""
+    state, _ = detector.on_pair_event(
+        None,
+        SignalLedger(),
+        event(1, ("USA", "MIL"), ["VEN"], "COERCE", "material_conflict", -7.0, day=5.0),
+        "USA",
+        "VEN",
+    )
+    before, _ = detector.prior("USA", "VEN", datetime(2026, 1, 1, tzinfo=UTC).date())
+    assert state.prior == before < 0
+    assert state.prior > detector.prior("USA", "VEN", datetime(2026, 1, 15).date())[0]

@@ -96,3 +96,12 @@ def test_evidence_keeps_the_strongest_sentence_once() -> None:
     add_event(state, duplicate, "material_conflict")
     add_event(state, evidence(3, 1.0, 1.0, 0.2), "verbal_cooperation")
     assert [e.event_id for e in state.evidence] == ["e1", "e3"]
+
+
+def test_a_burst_of_news_builds_its_own_normal_and_shows_the_turn() -> None:
+    """A rivalry's week of accusations, then strikes: no settled history by age, yet the pair's
+    first events become its normal and the escalation is raised."""
+    state = PairState(pair=("IND", "PAK"), prior=-2.1, prior_known=True)
+    assert set(feed(state, [(-3.0, i * 0.5) for i in range(12)])) == {"none"}
+    kinds = feed(state, [(-9.0, 6.0 + i * 0.1) for i in range(6)], start=12)
+    assert "raised" in kinds and state.direction == "toward_conflict"
