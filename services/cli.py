@@ -197,12 +197,13 @@ def train(
 ) -> None:
     """Retrain the heads from ../shared/data, measure them, and write the model card."""
     from newsmon.nlp.coder import HEADS_DIR
+    from newsmon.nlp.evaluate import evaluate_topics
     from newsmon.nlp.model_card import render_model_card
     from newsmon.nlp.training import train_heads
 
     encoder, data, report = _cross_validate(_settings(), data_dir)
     with console.status("Fitting the heads on all the data…"):
-        train_heads(data, out or HEADS_DIR)
+        train_heads(data, out or HEADS_DIR, evaluate_topics(data)[0])
     card.parent.mkdir(parents=True, exist_ok=True)
     card.write_text(render_model_card(report, encoder.label))
     _print_eval(report)
@@ -253,6 +254,12 @@ def _print_eval(report) -> None:  # noqa: ANN001
         out.print(table)
     out.print(f"quad macro-F1 over the 4 quad classes: {report.quad_four_class_macro_f1:.3f}")
     out.print(f"event-type head alone macro-F1: {report.event_head.macro_f1:.3f}")
+    t = report.topics
+    out.print(
+        f"topic calibration on {t.snippets} CASE snippets (measured contexts, 5-fold CV): Brier "
+        f"{t.brier_calibrated:.4f} (softmax shares {t.brier_softmax_shares:.4f}); average "
+        "precision " + ", ".join(f"{k} {v:.2f}" for k, v in t.average_precision.items())
+    )
     r = report.roles_countries
     out.print(
         f"actor/recipient countries on {r.sentences} ConfliBERT sentences: actor "

@@ -180,7 +180,11 @@ def test_demo_once_against_configured_servers(demo_run: DemoRun) -> None:
 
     articles, stats, letters = asyncio.run(read_back())
     assert all(a is not None for a in articles)
-    assert all(len(a["topics"]) == 37 and len(a["top_topics"]) == 3 for a in articles)
+    assert all(len(a["topics"]) == 37 and 1 <= len(a["top_topics"]) <= 3 for a in articles)
+    for a in articles:  # calibrated: the likely contexts, or the single best when none is
+        likely = [t for t in a["top_topics"] if a["topics"][t] >= 0.5]
+        best = max(a["topics"], key=a["topics"].__getitem__)
+        assert likely == a["top_topics"] or a["top_topics"] == [best], a["top_topics"]
     assert all(a["sentences"] for a in articles)
     seed = next(a for a in articles if a["id"] == seed_article_id())
     assert READER_TOPICS & set(seed["top_topics"]), seed["top_topics"]

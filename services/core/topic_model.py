@@ -4,12 +4,15 @@ The stages follow transformers' ``Pipeline``: ``preprocess`` (split articles int
 ``forward`` (the batched encoder pass, the only expensive part, run off the event loop by the
 worker) and ``postprocess`` (turn similarities into labelled scores).
 
-This first model is zero-shot: each context is represented by the mean embedding of its
-definition and the detail paragraph of the PLOVER manual; an article's affinity to a context is
-the mean similarity of its three most similar sentences (topics are carried by a few sentences,
-not by the average one). Affinities become scores with a softmax at temperature 0.03, so the
-scores of an article sum to one and say which contexts it is *most* about; they are not
-calibrated probabilities. Trained, measured heads replace this in the event-coding work.
+Each context is represented by the mean embedding of its definition and the detail paragraph
+of the PLOVER manual; an article's affinity to a context is the mean similarity of its three
+most similar sentences (topics are carried by a few sentences, not by the average one).
+
+With a ``calibration`` (``newsmon.nlp.topic_calibration``, fitted by ``newsmon train``) the
+affinities become independent probabilities, one per context (multi-label: an article can be
+both ``military`` and ``cbrn``), and the top topics are those at ``TOPIC_THRESHOLD`` or above
+(the single best when none is). Without one, a softmax at temperature 0.03 gives shares that
+sum to one: which contexts the article is *most* about, not probabilities.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ Out = TypeVar("Out", covariant=True)
 TOP_SENTENCES = 3
 TEMPERATURE = 0.03
 TOP_TOPICS = 3
+TOPIC_THRESHOLD = 0.5
 
 
 class ModelStep(Protocol[In, Prepared, Out]):
@@ -77,31 +81,69 @@ def _context_prototypes(encoder: SentenceEncoder, contexts: Sequence[Context]) -
     return np.stack(rows)
 
 
-def scores_from_similarities(similarities: np.ndarray, names: Sequence[str]) -> dict[str, float]:
-    """Sentence x context similarities of one article -> context scores summing to one."""
+class Calibration(Protocol):
+    def probabilities(self, affinity: np.ndarray) -> np.ndarray: ...
+
+
+def context_affinity(similarities: np.ndarray) -> np.ndarray:
+    """Sentence x context similarities of one article -> (contexts,) mean of the top three."""
+    k = min(TOP_SENTENCES, similarities.shape[0])
+    return np.sort(similarities, axis=0)[-k:].mean(axis=0)
+
+
+def scores_from_similarities(
+    similarities: np.ndarray, names: Sequence[str], calibration: Calibration | None = None
+) -> dict[str, float]:
+    """Sentence x context similarities of one article -> a score per context: calibrated
+    probabilities with a calibration, else softmax shares summing to one."""
     if similarities.shape[0] == 0:
         return {name: 0.0 for name in names}
-    k = min(TOP_SENTENCES, similarities.shape[0])
-    affinity = np.sort(similarities, axis=0)[-k:].mean(axis=0)
-    weights = np.exp((affinity - affinity.max()) / TEMPERATURE)
-    shares = weights / weights.sum()
-    return {name: round(float(s), 4) for name, s in zip(names, shares, strict=True)}
+    affinity = context_affinity(similarities)
+    if calibration is not None:
+        scores = calibration.probabilities(affinity)
+    else:
+        weights = np.exp((affinity - affinity.max()) / TEMPERATURE)
+        scores = weights / weights.sum()
+    return {name: round(float(s), 4) for name, s in zip(names, scores, strict=True)}
+
+
+def top_topics(topics: dict[str, float], calibrated: bool) -> list[str]:
+    ranked = sorted(topics, key=topics.__getitem__, reverse=True)
+    if not calibrated:
+        return ranked[:TOP_TOPICS]
+    above = [name for name in ranked[:TOP_TOPICS] if topics[name] >= TOPIC_THRESHOLD]
+    return above or ranked[:1]
 
 
 class ContextTopicModel:
     """Zero-shot topic scores over the PLOVER contexts from a shared sentence encoder."""
 
-    def __init__(self, encoder: SentenceEncoder, contexts: Sequence[Context] | None = None) -> None:
+    def __init__(
+        self,
+        encoder: SentenceEncoder,
+        contexts: Sequence[Context] | None = None,
+        calibration: Calibration | None = None,
+    ) -> None:
         self.encoder = encoder
         self.contexts = tuple(contexts or plover_contexts())
         self.names = [c.name for c in self.contexts]
         self.prototypes = _context_prototypes(encoder, self.contexts)
-        self.label = f"zero-shot-plover-contexts/{encoder.label}"
+        self.calibration = calibration
+        kind = "calibrated" if calibration else "zero-shot"
+        self.label = f"{kind}-plover-contexts/{encoder.label}"
+
+    def affinities(self, sentence_embeddings: np.ndarray) -> np.ndarray:
+        """(contexts,) affinities of one article (zeros for an article without sentences)."""
+        if sentence_embeddings.shape[0] == 0:
+            return np.zeros(len(self.names), dtype=np.float32)
+        return context_affinity(sentence_embeddings @ self.prototypes.T)
 
     def topics_for(self, sentence_embeddings: np.ndarray) -> tuple[dict[str, float], list[str]]:
         """Context scores and top contexts of one article from its sentence embeddings."""
-        topics = scores_from_similarities(sentence_embeddings @ self.prototypes.T, self.names)
-        return topics, sorted(topics, key=topics.__getitem__, reverse=True)[:TOP_TOPICS]
+        topics = scores_from_similarities(
+            sentence_embeddings @ self.prototypes.T, self.names, self.calibration
+        )
+        return topics, top_topics(topics, self.calibration is not None)
 
     def preprocess(self, items: Sequence[ArticleText]) -> PreparedBatch:
         sentences, has_title = [], []

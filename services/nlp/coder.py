@@ -40,6 +40,7 @@ from newsmon.nlp.actors import ActorMention, ActorResolver
 from newsmon.nlp.auxiliary import detect_auxiliary_modes
 from newsmon.nlp.heads import Head, load_head
 from newsmon.nlp.ontology import plover_score, quad_of
+from newsmon.nlp.topic_calibration import TopicCalibration
 from newsmon.nlp.training import role_features
 from newsmon.nlp.zero_shot import ZeroShotEventTypes
 
@@ -107,6 +108,7 @@ class CoderHeads:
     event: Head
     role: Head
     mode: Head | None = None
+    topics: TopicCalibration | None = None
 
     @classmethod
     def load(cls, directory: Path = HEADS_DIR) -> CoderHeads:
@@ -115,10 +117,11 @@ class CoderHeads:
             raise FileNotFoundError(
                 f"heads {missing} not found in {directory}: run `newsmon train` to create them"
             )
-        mode_path = directory / "mode.npz"
+        mode_path, topics_path = directory / "mode.npz", directory / "topics.json"
         return cls(
             *(load_head(directory / f"{n}.npz") for n in ("quad", "event", "role")),
             mode=load_head(mode_path) if mode_path.exists() else None,
+            topics=TopicCalibration.load(topics_path) if topics_path.exists() else None,
         )
 
 
@@ -196,7 +199,7 @@ class EventCoder:
         self.heads = heads
         self.zero_shot = zero_shot
         self.resolver = resolver
-        self.topic_model = topic_model or ContextTopicModel(encoder)
+        self.topic_model = topic_model or ContextTopicModel(encoder, calibration=heads.topics)
         self.label = f"plover-coder/{encoder.label}"
 
     @cached_property

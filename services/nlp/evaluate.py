@@ -21,11 +21,18 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 import numpy as np
+from newsmon.core.contexts import plover_contexts
 from newsmon.core.encoder import SentenceEncoder
+from newsmon.core.topic_model import TEMPERATURE
 from newsmon.nlp import datasets
 from newsmon.nlp.actors import ActorMention, ActorResolver
 from newsmon.nlp.coder import assign_roles
 from newsmon.nlp.ontology import QUAD_CLASSES, quad_of
+from newsmon.nlp.topic_calibration import (
+    TopicCalibration,
+    TopicCalibrationReport,
+    evaluate_calibration,
+)
 from newsmon.nlp.training import (
     FOLDS,
     ROLE_LABELS,
@@ -62,6 +69,7 @@ class EvalReport:
     roles_tokens: ClassReport
     roles_countries: RoleAccuracy
     modes: ClassReport
+    topics: TopicCalibrationReport
     counts: dict[str, int]
 
     def as_dict(self) -> dict:
@@ -139,6 +147,18 @@ def _event_predictions(data: TrainingData) -> tuple[np.ndarray, np.ndarray]:
     return head_pred, joint_pred
 
 
+def evaluate_topics(data: TrainingData) -> tuple[TopicCalibration, TopicCalibrationReport]:
+    """The topic calibration fitted on all CASE snippets, and its cross-validated report."""
+    return evaluate_calibration(
+        data.topic_affinities,
+        data.topic_case_types,
+        data.topic_groups,
+        [c.name for c in plover_contexts()],
+        TEMPERATURE,
+        FOLDS,
+    )
+
+
 def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolver) -> EvalReport:
     quad_pred = cross_validated_predictions(
         data.quad_x, data.quad_y, data.quad_groups, fit_quad, predict_labels
@@ -173,6 +193,7 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
             allowed = types == data.mode_y[row].split("/")[0]
             mode_pred[row] = head.labels[int(np.where(allowed, probs[i], -1.0).argmax())]
     case_modes = data.mode_is_case
+    _, topic_report = evaluate_topics(data)
     return EvalReport(
         quad=quad_report,
         quad_four_class_macro_f1=four.macro_f1,
@@ -190,5 +211,6 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
         modes=ClassReport.from_predictions(
             data.mode_y[case_modes], mode_pred[case_modes], sorted(set(data.mode_y[case_modes]))
         ),
+        topics=topic_report,
         counts=data.counts,
     )

@@ -20,8 +20,15 @@ def _table(report: ClassReport) -> str:
     return "\n".join(lines)
 
 
+def _reliability_rows(bins: list[dict]) -> str:
+    return "\n".join(
+        f"| {b['bin']} | {b['mean_predicted']:.3f} | {b['observed']:.3f} | {b['n']} |" for b in bins
+    )
+
+
 def render_model_card(report: EvalReport, encoder_label: str) -> str:
     roles = report.roles_countries
+    topics = report.topics
     counts = report.counts
     when = datetime.now(UTC).strftime("%Y-%m-%d")
     return f"""# Model card: newsmon PLOVER event coder
@@ -77,6 +84,25 @@ labels are ours, made by rule, so the table below is agreement with that rule on
 (the head sees the sentence embedding, not the rule), not accuracy against independent gold:
 
 {_table(report.event_cue_agreement)}
+
+## Topics (PLOVER contexts)
+
+Zero-shot affinities (an article's three sentences closest to each context's description in
+the manual) mapped to probabilities by one logistic calibration shared by all contexts
+(`newsmon.nlp.topic_calibration`). No labeled data has PLOVER contexts; {topics.snippets} CASE
+2021 snippets whose type implies a context ({", ".join(topics.average_precision)}) are the
+calibration set, with our weak labels (positive when the type implies the context, negative
+otherwise). On held-out folds: Brier score {topics.brier_calibrated:.4f} (the uncalibrated
+softmax shares: {topics.brier_softmax_shares:.4f}). Reliability (predicted against observed):
+
+| bin | mean predicted | observed | pairs |
+|---|---|---|---|
+{_reliability_rows(topics.reliability)}
+
+Average precision per measured context (how well affinities rank, which calibration does not
+change): {", ".join(f"{k} {v:.2f}" for k, v in topics.average_precision.items())}. The scores
+are honest probabilities but the ranking is weak for several contexts: a trained topic head
+needs context labels the shared data does not have.
 
 ## Roles
 

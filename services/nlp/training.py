@@ -15,6 +15,8 @@ fit a small classifier, save it as ``.npz``. Cross-validation uses the group-awa
   ConfliBERT actor (source), recipient (target) and reciprocal spans.
 - mode head: softmax regression over ``TYPE/mode`` labels, trained on CASE 2021 snippets whose
   type implies a mode (air strike: ASSAULT/aerial) and the manual's mode descriptions.
+- topic calibration: a logistic map from context affinities to probabilities, fitted on CASE
+  2021 snippets whose type implies a context (``topic_calibration``).
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from pathlib import Path
 import numpy as np
 from newsmon.core.encoder import SentenceEncoder, TokenStates
 from newsmon.core.sentences import split_sentences
+from newsmon.core.topic_model import ContextTopicModel
 from newsmon.nlp import cue_labels, datasets
 from newsmon.nlp.heads import KernelSVCHead, LinearHead
 from newsmon.nlp.ontology import event_types
+from newsmon.nlp.topic_calibration import TopicCalibration, case_affinities
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import classification_report
 from sklearn.svm import SVC
@@ -208,6 +212,9 @@ class TrainingData:
     mode_y: np.ndarray
     mode_groups: list[str]
     mode_is_case: np.ndarray
+    topic_affinities: np.ndarray
+    topic_case_types: list[str]
+    topic_groups: list[str]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -220,6 +227,7 @@ class TrainingData:
             "role_tokens": len(self.role_y),
             "mode_examples": len(self.mode_y),
             "mode_case_snippets": int(self.mode_is_case.sum()),
+            "topic_case_snippets": len(self.topic_case_types),
         }
 
 
@@ -241,6 +249,9 @@ def load_training_data(
         role_groups.extend([example.group] * len(tokens.offsets))
         rows.append(slice(start, start + len(tokens.offsets)))
         start += len(tokens.offsets)
+    affinities, case_types, topic_groups = case_affinities(
+        ContextTopicModel(encoder), lambda texts: embed(encoder, texts, cache_dir), data_dir
+    )
     return TrainingData(
         quad_x=embed(encoder, [e.text for e in quad], cache_dir),
         quad_y=np.array([e.label for e in quad]),
@@ -259,13 +270,18 @@ def load_training_data(
         mode_y=np.array([e.label for e in modes]),
         mode_groups=[e.group for e in modes],
         mode_is_case=np.array([e.source == "case2021_task2" for e in modes]),
+        topic_affinities=affinities,
+        topic_case_types=case_types,
+        topic_groups=topic_groups,
     )
 
 
-def train_heads(data: TrainingData, out_dir: Path) -> None:
-    """Fit the three heads on all the data and save them as .npz files."""
+def train_heads(data: TrainingData, out_dir: Path, topics: TopicCalibration) -> None:
+    """Fit the heads on all the data and save them as .npz files, with the topic calibration
+    (fitted by ``evaluate``) as ``topics.json``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     fit_quad(data.quad_x, data.quad_y).save(out_dir / "quad.npz")
     fit_event(data.event_x, data.event_y).save(out_dir / "event.npz")
     fit_roles(data.role_x, data.role_y).save(out_dir / "role.npz")
     fit_mode(data.mode_x, data.mode_y).save(out_dir / "mode.npz")
+    topics.save(out_dir / "topics.json")

@@ -2,7 +2,12 @@ import numpy as np
 import pytest
 from newsmon.core.contexts import plover_contexts
 from newsmon.core.encoder import SentenceEncoder
-from newsmon.core.topic_model import ArticleText, ContextTopicModel, scores_from_similarities
+from newsmon.core.topic_model import (
+    ArticleText,
+    ContextTopicModel,
+    scores_from_similarities,
+    top_topics,
+)
 
 from tests.conftest import REPO
 
@@ -64,3 +69,24 @@ def test_clear_cut_articles_get_their_obvious_topic(model: ContextTopicModel) ->
     environment, health = model(items)
     assert environment.top_topics[0] == "environment"
     assert health.top_topics[0] == "health"
+
+
+def test_calibrated_scores_are_independent_probabilities_and_pick_the_likely_contexts() -> None:
+    from newsmon.nlp.topic_calibration import TopicCalibration
+
+    names = ["a", "b", "c", "d"]
+    similarities = np.array([[0.9, 0.85, 0.1, 0.0], [0.8, 0.8, 0.2, 0.1]])
+    steep = TopicCalibration(weights=(0.0, 0.0, 3.0), bias=-1.0)  # distinctive contexts only
+    scores = scores_from_similarities(similarities, names, steep)
+    assert scores["a"] > 0.5 and scores["b"] > 0.5 and scores["c"] < 0.5
+    assert sum(scores.values()) > 1.0, "multi-label: the scores need not sum to one"
+    assert top_topics(scores, calibrated=True) == ["a", "b"]
+    flat = {"a": 0.2, "b": 0.1, "c": 0.05, "d": 0.0}
+    assert top_topics(flat, calibrated=True) == ["a"], "the single best when none is likely"
+
+
+def test_the_committed_calibration_is_served_by_the_coder() -> None:
+    from newsmon.nlp.coder import CoderHeads
+
+    heads = CoderHeads.load()
+    assert heads.topics is not None and len(heads.topics.weights) == 3
