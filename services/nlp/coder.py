@@ -12,8 +12,9 @@ Three stages, as in transformers' pipelines:
   1. the quad head scores none/verbal/material x cooperation/conflict; "none" means no event;
   2. the event type is the one maximising P(type) x P(quad of type), so type and quad agree;
   3. actor and recipient come from the role head: each resolved mention gets the mean
-     actor/recipient/reciprocal probabilities of its tokens; the most actor-like mention is
-     the actor, the most recipient-like mention of another country the recipient; mentions as
+     actor/recipient/reciprocal probabilities of its tokens; the most actor-like mention
+     (with a prior for coming first, ``ORDER_PRIOR``) is the actor,
+     the most recipient-like mention of another country the recipient; mentions as
      actor-like as the actor join it (compound actors); two reciprocal-like mentions are
      coded as acting on each other;
   4. auxiliary modes drop (negation) or discount (hypothetical, future) the event;
@@ -47,6 +48,7 @@ from newsmon.nlp.zero_shot import ZeroShotEventTypes
 HEADS_DIR = Path(__file__).resolve().parent / "data" / "heads"
 NO_EVENT = "none"
 COMPOUND_MARGIN = 0.1
+ORDER_PRIOR = 0.5
 MODE_MAJORITY = 0.5
 
 
@@ -155,23 +157,33 @@ def mention_role_probabilities(
 def assign_roles(
     mentions: Sequence[ActorMention], tokens: TokenStates, role_head: Head
 ) -> tuple[list[Participant], list[Participant]]:
-    """Actors and recipients of one sentence from its resolved mentions (see module doc)."""
+    """Actors and recipients of one sentence from its resolved mentions (see module doc).
+
+    Actor-likeness is the role head's P(actor) - P(recipient), less ``ORDER_PRIOR`` times the
+    mention's relative position: English news names the actor first far more often than not,
+    and the head alone, reading one token at a time, under-uses that (cross-validated on
+    ConfliBERT, the blend put the actor right in 0.991 of sentences against 0.979 for the head
+    alone and 0.991 for "first mentioned"; the recipient was unchanged).
+    """
     if len({m.code for m in mentions}) == 1:
         return [_participant(mentions[0])], []
-    scored = list(
-        zip(mentions, mention_role_probabilities(mentions, tokens, role_head), strict=True)
-    )
+    length = float(tokens.offsets[-1, 1]) if len(tokens.offsets) else 1.0
+    probabilities = mention_role_probabilities(mentions, tokens, role_head)
+    scored = [
+        (mention, p, p[0] - p[1] - ORDER_PRIOR * mention.start / max(length, 1.0))
+        for mention, p in zip(mentions, probabilities, strict=True)
+    ]
     reciprocal: list[Participant] = []
-    for mention, (p_s, p_t, p_r) in scored:
+    for mention, (p_s, p_t, p_r), _ in scored:
         if p_r > max(p_s, p_t) and mention.code not in {p.code for p in reciprocal}:
             reciprocal.append(_participant(mention))
     if len(reciprocal) >= 2:
         return reciprocal[:2], list(reversed(reciprocal[:2]))
-    by_actor = sorted(scored, key=lambda item: item[1][0] - item[1][1], reverse=True)
-    lead, (lead_s, lead_t, _) = by_actor[0]
+    by_actor = sorted(scored, key=lambda item: item[2], reverse=True)
+    lead, _, lead_score = by_actor[0]
     actors = [_participant(lead)]
-    for mention, (p_s, p_t, _) in by_actor[1:]:
-        close_to_lead = (p_s - p_t) >= (lead_s - lead_t) - COMPOUND_MARGIN
+    for mention, (p_s, p_t, _), score in by_actor[1:]:
+        close_to_lead = score >= lead_score - COMPOUND_MARGIN
         if p_s > p_t and close_to_lead and mention.code not in {a.code for a in actors}:
             actors.append(_participant(mention))
     taken = {a.code for a in actors}
