@@ -28,7 +28,7 @@ from newsmon.alerts.subscriptions import Filters, Subscription
 from newsmon.core.alert_store import AlertStore
 from newsmon.core.kafka_clients import ensure_topics
 from newsmon.core.records import ArticleIn
-from newsmon.core.settings import BrokerProfile, Settings
+from newsmon.core.settings import BrokerProfile, Settings, get_settings
 from newsmon.core.store import ArticleStore, Keys
 from newsmon.core.topics import TopicNames
 from newsmon.local.processes import ManagedProcess, ProcessGroup, free_port
@@ -234,9 +234,17 @@ def run_pipeline_bench(
     stories_path: Path, rates: list[float], step_seconds: float, workers: int
 ) -> BenchResult:
     from newsmon.bench.nlp import run_nlp_bench
+    from newsmon.core.encoder import resolve_bf16
 
     result = PipelineBench(stories_path, workers, step_seconds).run(rates)
-    encoder = run_nlp_bench(stories_path, rounds=1)
+    settings = get_settings()
+    encoder = run_nlp_bench(
+        stories_path,
+        rounds=1,
+        batch_size=settings.model_batch_size,
+        bf16=resolve_bf16(settings.model_bf16),
+        articles_per_batch=settings.take_batch,
+    )
     result.encoder_articles_per_s = encoder.encoder_articles_per_s
     result.efficiency = round(result.max_sustained_rate / encoder.encoder_articles_per_s, 3)
     return result
