@@ -181,7 +181,7 @@ def _cross_validate(settings: Settings, data_dir: Path | None):  # noqa: ANN202 
     from newsmon.nlp.evaluate import evaluate
     from newsmon.nlp.training import load_training_data
 
-    encoder = SentenceEncoder(settings.model_name, batch_size=settings.model_batch_size)
+    encoder = SentenceEncoder(settings.model_name, batch_size=16)  # training: float32, any batch
     with console.status("Embedding the labeled data…"):
         data = load_training_data(encoder, data_dir, settings.data_dir / "cache")
     with console.status("Cross-validating…"):
@@ -333,16 +333,17 @@ def bench_nlp(
     from dataclasses import asdict
 
     from newsmon.bench.nlp import run_nlp_bench, write_result
-    from newsmon.core.encoder import resolve_bf16
+    from newsmon.core.encoder import resolve_batch_size, resolve_bf16
     from rich.table import Table
 
     settings = _settings()
+    bf16 = resolve_bf16(settings.model_bf16)
     with console.status("Benchmarking the encoder and the coder…"):
         result = run_nlp_bench(
             stories,
             rounds=rounds,
-            batch_size=settings.model_batch_size,
-            bf16=resolve_bf16(settings.model_bf16),
+            batch_size=resolve_batch_size(settings.model_batch_size, bf16),
+            bf16=bf16,
             articles_per_batch=settings.take_batch,
         )
     table = Table(title=f"NLP stage on {result.articles} stories, {result.sentences} sentences")

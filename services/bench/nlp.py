@@ -15,7 +15,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from newsmon.core.encoder import SentenceEncoder, resolve_bf16
+from newsmon.core.encoder import SentenceEncoder, resolve_batch_size, resolve_bf16
 from newsmon.core.sentences import split_sentences
 from newsmon.nlp.actors import ActorResolver
 from newsmon.nlp.coder import ArticleInput, CoderHeads, EventCoder
@@ -46,7 +46,7 @@ def _stories(path: Path) -> list[ArticleInput]:
 def run_nlp_bench(
     seeds: Path,
     rounds: int = 3,
-    batch_size: int = 32,
+    batch_size: int = 0,
     bf16: bool | None = None,
     articles_per_batch: int = 16,
 ) -> NlpBenchResult:
@@ -55,6 +55,7 @@ def run_nlp_bench(
     an upper bound no stream reaches). ``bf16`` None decides as ``NEWSMON_MODEL_BF16=auto``
     does, so the figures match what a worker on this CPU runs."""
     bf16 = resolve_bf16("auto") if bf16 is None else bf16
+    batch_size = resolve_batch_size(batch_size, bf16)
     stories = _stories(seeds)
     sentences = [
         s for a in stories for s in ([a.title] if a.title else []) + split_sentences(a.text)

@@ -234,15 +234,16 @@ def run_pipeline_bench(
     stories_path: Path, rates: list[float], step_seconds: float, workers: int
 ) -> BenchResult:
     from newsmon.bench.nlp import run_nlp_bench
-    from newsmon.core.encoder import resolve_bf16
+    from newsmon.core.encoder import resolve_batch_size, resolve_bf16
 
     result = PipelineBench(stories_path, workers, step_seconds).run(rates)
     settings = get_settings()
+    bf16 = resolve_bf16(settings.model_bf16)
     encoder = run_nlp_bench(
         stories_path,
         rounds=1,
-        batch_size=settings.model_batch_size,
-        bf16=resolve_bf16(settings.model_bf16),
+        batch_size=resolve_batch_size(settings.model_batch_size, bf16),
+        bf16=bf16,
         articles_per_batch=settings.take_batch,
     )
     result.encoder_articles_per_s = encoder.encoder_articles_per_s

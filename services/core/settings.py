@@ -71,7 +71,9 @@ class Settings(BaseSettings):
         default="auto",
         description="bfloat16 autocast for the encoder; auto: on where the CPU has native bf16",
     )
-    model_batch_size: int = Field(default=32, ge=1, description="sentences per forward pass")
+    model_batch_size: int = Field(
+        default=0, ge=0, description="sentences per forward pass; 0: 32 with native bf16, else 8"
+    )
     model_max_tokens: int = Field(default=128, ge=16, description="tokens kept per sentence")
     take_batch: int = Field(default=16, ge=1, description="articles per worker batch")
     take_within_seconds: float = Field(default=0.2, gt=0, description="wait to fill a batch")

@@ -24,3 +24,11 @@ def test_an_explicit_setting_wins_over_the_cpu():
     assert resolve_bf16(True) is True
     assert resolve_bf16(False) is False
     assert resolve_bf16("auto") is cpu_has_native_bf16()
+
+
+def test_batch_size_follows_the_precision_unless_set() -> None:
+    from newsmon.core.encoder import resolve_batch_size
+
+    assert resolve_batch_size(0, bf16=True) == 32
+    assert resolve_batch_size(0, bf16=False) == 8
+    assert resolve_batch_size(12, bf16=False) == 12
