@@ -293,8 +293,10 @@ class AllianceDetector:
         on = _day(float(event["event_time"]))
         status = "cleared" if change == "cleared" else "active"
         signals = []
+        third = state.main_outside_actor
         for partner, link in self._partners_recent(country, on, LOST_ALLY_DAYS):
-            third = state.main_outside_actor
+            if partner == third:  # a partner pressing B is their own dyad's shift, not a risk
+                continue
             lost = f"; their partnership ended {link.end}" if link.end else ""
             kinds = ", ".join(f"{k} {n}" for k, n in sorted(state.kinds.items()))
             summary = (

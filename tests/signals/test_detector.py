@@ -190,3 +190,17 @@ def test_a_pair_is_judged_against_the_relation_it_had_before_the_recent_window(
     before, _ = detector.prior("USA", "VEN", datetime(2026, 1, 1, tzinfo=UTC).date())
     assert state.prior == before < 0
     assert state.prior > detector.prior("USA", "VEN", datetime(2026, 1, 15).date())[0]
+
+
+def test_a_partner_that_is_itself_the_pressure_is_not_told_its_ally_is_at_risk(
+    detector: AllianceDetector,
+) -> None:
+    threats = [
+        event(n, ("RUS", "GOV"), ["IRN"], "THREATEN", "verbal_conflict", -3.5, n * 0.2)
+        for n in range(5)
+    ]
+    signals = run_pressure(detector, threats)
+    assert all(s.third_party != s.pair[0] for s in signals), [
+        (s.pair, s.third_party) for s in signals
+    ]
+    assert not any(s.pair == ("RUS", "IRN") for s in signals)
