@@ -36,6 +36,11 @@ class NlpBenchResult:
     rounds: int
     bf16: bool
     articles_per_batch: int
+    batch_size: int
+    one_per_call_articles_per_s: float
+    one_per_call_ratio: float
+    """The coder given one article per call (what a worker sees at low rates, when a ``take``
+    batch holds a single article), once over the stories, against the same encoder rounds."""
 
 
 def _stories(path: Path) -> list[ArticleInput]:
@@ -76,6 +81,10 @@ def run_nlp_bench(
             batch = stories[i : i + articles_per_batch]
             events += sum(len(c.events) for c in coder(batch))
         coder_s += time.perf_counter() - started
+    started = time.perf_counter()
+    for story in stories:
+        coder([story])
+    single_s = time.perf_counter() - started
     n_sent, n_art = len(sentences) * rounds, len(stories) * rounds
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return NlpBenchResult(
@@ -91,6 +100,9 @@ def run_nlp_bench(
         rounds=rounds,
         bf16=bf16,
         articles_per_batch=articles_per_batch,
+        batch_size=batch_size,
+        one_per_call_articles_per_s=round(len(stories) / single_s, 2),
+        one_per_call_ratio=round((encoder_s / rounds) / single_s, 3),
     )
 
 
