@@ -163,7 +163,7 @@ def assign_roles(
     mention's relative position: English news names the actor first far more often than not,
     and the head alone, reading one token at a time, under-uses that (cross-validated on
     ConfliBERT, the blend put the actor right in 0.991 of sentences against 0.979 for the head
-    alone and 0.991 for "first mentioned"; the recipient was unchanged).
+    alone and 0.991 for "first mentioned", and the recipient in 0.936 against 0.924 and 0.934).
     """
     if len({m.code for m in mentions}) == 1:
         return [_participant(mentions[0])], []
