@@ -35,6 +35,7 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.faults
 ARTICLES = 40
+STALL_S = 150  # a replacement that has not stored everything within this long is stuck
 
 
 def seed_articles(count: int, tag: str) -> list[ArticleIn]:
@@ -117,12 +118,23 @@ def test_sigkill_mid_stream_loses_nothing_and_alerts_once(
         assert asyncio.run(wait_for(some_stored, 180)), worker.log_tail()
         before_kill = asyncio.run(stored_count())
         worker.kill()
-        worker2, _ = start_worker(group, settings, "worker-2")
 
         async def all_stored() -> bool:
             return await stored_count() == len(set(ids))
 
-        assert asyncio.run(wait_for(all_stored, 240)), worker2.log_tail()
+        # On the local broker (tansu) a restarted worker now and then never gets its partitions
+        # back (its group coordination, the same flakiness that keeps multi-worker failover
+        # out of this suite). A supervisor would restart it; so does this test, once, after
+        # STALL_S without finishing, and says so. Nothing may be lost either way.
+        restarts, replacement = 0, None
+        for attempt in (2, 3):
+            replacement, _ = start_worker(group, settings, f"worker-{attempt}")
+            if asyncio.run(wait_for(all_stored, STALL_S)):
+                break
+            if attempt == 3:
+                pytest.fail(f"not all stored after two restarts: {replacement.log_tail()}")
+            replacement.kill()
+            restarts += 1
 
         async def figures() -> tuple[dict, list]:
             redis = Redis.from_url(settings.redis_url)
@@ -145,7 +157,8 @@ def test_sigkill_mid_stream_loses_nothing_and_alerts_once(
     print(
         f"sent {len(ids)}, stored {stats.get('processed')} ({before_kill} before SIGKILL), "
         f"dead-lettered {stats.get('deadlettered', 0)}, redelivered after the kill {duplicates}, "
-        f"alerts {len(alerts)} ({len(set(alert_subjects))} distinct)"
+        f"alerts {len(alerts)} ({len(set(alert_subjects))} distinct), "
+        f"restarts of a stalled replacement {restarts}"
     )
     assert stats["processed"] == len(set(ids))
     assert sorted(alert_subjects) == sorted(set(alert_subjects)), "an alert was recorded twice"
