@@ -333,16 +333,16 @@ def bench_nlp(
     from dataclasses import asdict
 
     from newsmon.bench.nlp import run_nlp_bench, write_result
-    from newsmon.core.encoder import resolve_batch_size, resolve_bf16
+    from newsmon.core.encoder import serving_precision
     from rich.table import Table
 
     settings = _settings()
-    bf16 = resolve_bf16(settings.model_bf16)
+    bf16, batch_size = serving_precision(settings)
     with console.status("Benchmarking the encoder and the coder…"):
         result = run_nlp_bench(
             stories,
             rounds=rounds,
-            batch_size=resolve_batch_size(settings.model_batch_size, bf16),
+            batch_size=batch_size,
             bf16=bf16,
             articles_per_batch=settings.take_batch,
         )

@@ -234,15 +234,15 @@ def run_pipeline_bench(
     stories_path: Path, rates: list[float], step_seconds: float, workers: int
 ) -> BenchResult:
     from newsmon.bench.nlp import run_nlp_bench
-    from newsmon.core.encoder import resolve_batch_size, resolve_bf16
+    from newsmon.core.encoder import serving_precision
 
     result = PipelineBench(stories_path, workers, step_seconds).run(rates)
     settings = get_settings()
-    bf16 = resolve_bf16(settings.model_bf16)
+    bf16, batch_size = serving_precision(settings)
     encoder = run_nlp_bench(
         stories_path,
         rounds=1,
-        batch_size=resolve_batch_size(settings.model_batch_size, bf16),
+        batch_size=batch_size,
         bf16=bf16,
         articles_per_batch=settings.take_batch,
     )

