@@ -157,11 +157,13 @@ class AllianceDetector:
         self, state: PairState | None, ledger: SignalLedger, event: dict, a: str, b: str
     ) -> tuple[PairState, list[AllianceSignal]]:
         pair = pair_key(a, b)
-        on = _day(float(event["event_time"]))
-        if state is None:
-            # the baseline is what was normal before the recent window, so is its prior
-            prior, known = self.prior(*pair, on - timedelta(seconds=RECENT_WINDOW))
-            state = PairState(pair=pair, prior=prior, prior_known=known)
+        at = float(event["event_time"])
+        on = _day(at)
+        state = state or PairState(pair=pair)
+        if state.first_seen is None or at < state.first_seen:
+            # the baseline is what was normal before the pair's news began, so is its prior
+            # (taken at the earliest event, whichever arrived first)
+            state.prior, state.prior_known = self.prior(*pair, _day(at - RECENT_WINDOW))
         transition = add_event(state, evidence_item(event), event["quad_class"])
         signals: list[AllianceSignal] = []
         if transition.kind != "none":
@@ -185,7 +187,7 @@ class AllianceDetector:
                         _confidence(state.effective_events, abs(transition.z) / 2),
                         status,
                         summary,
-                        state.evidence,
+                        state.evidence_toward(direction if status == "active" else None),
                         state.fingerprints,
                         state.first_seen or 0.0,
                         state.last_seen or 0.0,
@@ -230,7 +232,7 @@ class AllianceDetector:
                         _confidence(state.effective_events, abs(state.z) / 2),
                         "active" if warming else "cleared",
                         summary,
-                        state.evidence,
+                        state.evidence_toward("toward_cooperation" if warming else None),
                         state.fingerprints,
                         state.first_seen or 0.0,
                         state.last_seen or 0.0,

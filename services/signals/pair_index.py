@@ -22,12 +22,20 @@ rivals warming): a pair's first news is its baseline, not a shift. A signal
 is raised at |z| >= ``RAISE_Z`` with at least ``MIN_EVENTS``
 effective events and a move of at least ``MIN_MOVE`` points; it clears only when |z| falls under
 ``CLEAR_Z``. The gap between the two thresholds is the hysteresis that keeps it from flapping.
+
+**Order does not matter.** News arrives out of order: partitions interleave, a slow article
+lands after a faster later one. The pair keeps its last ``HISTORY_KEPT`` events sorted by
+event time, and every new event *replays* that history through the detector from the start,
+so the index, the baseline and the raised direction are what they would have been had the news
+come in event-time order. Two runs over the same events, in any order, end in the same state.
+Older events than the kept history are folded into ``archived`` (a decayed sum, which does not
+depend on order either). A replay costs ``HISTORY_KEPT`` small steps, about a millisecond.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 DAY = 86_400.0
 RECENT_WINDOW = 14 * DAY
@@ -42,6 +50,8 @@ MIN_HISTORY = 3.0
 MIN_MOVE = 1.5
 EVIDENCE_KEPT = 5
 RECENT_KEPT = 8
+HISTORY_KEPT = 128
+SEEN_KEPT = 500
 
 
 @dataclass
@@ -63,7 +73,10 @@ class EvidenceItem:
 
 @dataclass
 class Ewma:
-    """Exponentially weighted mean on event time: a decayed weighted sum and total weight."""
+    """Exponentially weighted mean on event time: a decayed weighted sum and total weight.
+
+    Adding events in any order gives the same sums: a late event counts with the decay it
+    would have had by the latest time seen."""
 
     half_life: float
     total: float = 0.0
@@ -101,27 +114,29 @@ def _decay(elapsed: float, half_life: float) -> float:
     return math.exp(-math.log(2) * max(0.0, elapsed) / half_life)
 
 
+# One event in a pair's history: [event time, score, weight, event id]. The id breaks ties
+# between the sentences of one article, which share its time, so the order is total.
+HistoryItem = list
+
+
 @dataclass
-class PairState:
-    pair: tuple[str, str]
-    prior: float = 0.0
-    prior_known: bool = False
-    recent: list[list[float]] = field(default_factory=list)  # [time, score, weight]
-    settled: Ewma = field(default_factory=lambda: Ewma(LONG_HALF_LIFE))
-    events: int = 0
-    quads: dict[str, int] = field(default_factory=dict)
-    first_seen: float | None = None
-    last_seen: float | None = None
-    evidence: list[EvidenceItem] = field(default_factory=list)
-    fingerprints: list[int] = field(default_factory=list)
-    direction: str | None = None  # the raised signal's direction, None when quiet
-    seen_events: list[str] = field(default_factory=list)
+class IndexReading:
+    """The index at one point of the replay: the recent events and the settled baseline."""
+
+    prior: float
+    recent: list[HistoryItem]
+    settled: Ewma
 
     def _recent_weights(self) -> list[float]:
         if not self.recent:
             return []
-        latest = max(t for t, _, _ in self.recent)
-        return [w * _decay(latest - t, SHORT_HALF_LIFE) for t, _, w in self.recent]
+        latest = self.recent[-1][0]
+        return [item[2] * _decay(latest - item[0], SHORT_HALF_LIFE) for item in self.recent]
+
+    @property
+    def baseline(self) -> float:
+        settled = self.settled
+        return (settled.total + PRIOR_WEIGHT * self.prior) / (settled.weight + PRIOR_WEIGHT)
 
     @property
     def current(self) -> float:
@@ -129,18 +144,13 @@ class PairState:
         total = sum(weights)
         if total <= 0:
             return self.baseline
-        return sum(w * score for w, (_, score, _) in zip(weights, self.recent, strict=True)) / total
+        return sum(w * item[1] for w, item in zip(weights, self.recent, strict=True)) / total
 
     @property
     def effective_events(self) -> float:
         weights = self._recent_weights()
         squares = sum(w * w for w in weights)
         return sum(weights) ** 2 / squares if squares > 0 else 0.0
-
-    @property
-    def baseline(self) -> float:
-        settled = self.settled
-        return (settled.total + PRIOR_WEIGHT * self.prior) / (settled.weight + PRIOR_WEIGHT)
 
     @property
     def sigma(self) -> float:
@@ -153,20 +163,106 @@ class PairState:
             return 0.0
         return (self.current - self.baseline) / (self.sigma / math.sqrt(n))
 
-    def _settle(self) -> None:
-        """Move events that left the recent window (or overflow it) into the baseline."""
-        if not self.recent:
-            return
-        latest = max(t for t, _, _ in self.recent)
-        keep = []
-        for item in sorted(self.recent):
-            if item[0] < latest - RECENT_WINDOW:
-                self.settled.add(item[1], item[2], item[0])
-            else:
-                keep.append(item)
-        for item in keep[:-RECENT_KEPT]:
-            self.settled.add(item[1], item[2], item[0])
-        self.recent = keep[-RECENT_KEPT:]
+    def push(self, item: HistoryItem) -> None:
+        """The next event in time order; events that leave the window (or overflow it) settle."""
+        self.recent.append(item)
+        while self.recent[0][0] < item[0] - RECENT_WINDOW:
+            old = self.recent.pop(0)
+            self.settled.add(old[1], old[2], old[0])
+        while len(self.recent) > RECENT_KEPT:
+            old = self.recent.pop(0)
+            self.settled.add(old[1], old[2], old[0])
+
+
+def next_direction(reading: IndexReading, direction: str | None, prior_known: bool) -> str | None:
+    """The raised direction after one more event, with hysteresis: None while quiet."""
+    z = reading.z
+    move = reading.current - reading.baseline
+    toward = "toward_cooperation" if move > 0 else "toward_conflict"
+    own_history = reading.settled.weight >= MIN_HISTORY
+    # Without its own history a pair's prior says which side it is on, not how far: news that
+    # allies cooperate (or rivals quarrel) is not a shift until the pair has a normal of its own.
+    against_prior = prior_known and move * reading.prior < 0
+    strong = (
+        (own_history or against_prior)
+        and abs(z) >= RAISE_Z
+        and reading.effective_events >= MIN_EVENTS
+        and abs(move) >= MIN_MOVE
+    )
+    if direction is None:
+        return toward if strong else None
+    if abs(z) < CLEAR_Z or (toward != direction and not strong):
+        return None
+    return toward if strong else direction
+
+
+@dataclass
+class PairState:
+    pair: tuple[str, str]
+    prior: float = 0.0
+    prior_known: bool = False
+    history: list[HistoryItem] = field(default_factory=list)  # sorted, at most HISTORY_KEPT
+    archived: Ewma = field(default_factory=lambda: Ewma(LONG_HALF_LIFE))
+    events: int = 0
+    quads: dict[str, int] = field(default_factory=dict)
+    first_seen: float | None = None
+    last_seen: float | None = None
+    evidence: list[EvidenceItem] = field(default_factory=list)  # strongest ever, one per side
+    latest: list[EvidenceItem] = field(default_factory=list)  # of the latest events
+    fingerprints: list[int] = field(default_factory=list)
+    direction: str | None = None  # the raised signal's direction, None when quiet
+    seen_events: list[str] = field(default_factory=list)
+
+    def replay(self) -> IndexReading:
+        """Run the kept history through the detector in event-time order; sets ``direction``."""
+        reading = IndexReading(self.prior, [], replace(self.archived))
+        direction = None
+        for item in self.history:
+            reading.push(item)
+            direction = next_direction(reading, direction, self.prior_known)
+        self.direction = direction
+        self._reading = reading
+        return reading
+
+    @property
+    def reading(self) -> IndexReading:
+        """The index after the whole history (computed once per change, not per look)."""
+        cached = getattr(self, "_reading", None)
+        return cached if cached is not None else self.replay()
+
+    @property
+    def current(self) -> float:
+        return self.reading.current
+
+    @property
+    def baseline(self) -> float:
+        return self.reading.baseline
+
+    @property
+    def z(self) -> float:
+        return self.reading.z
+
+    @property
+    def effective_events(self) -> float:
+        return self.reading.effective_events
+
+    def evidence_toward(self, direction: str | None) -> list[EvidenceItem]:
+        """The sentences that moved the index: the recent window's events on the side of the
+        move (below the baseline for conflict, above it for cooperation), strongest first;
+        the strongest of that side ever when the window holds none."""
+        reading = self.reading
+        recent_ids = {item[3] for item in reading.recent}
+
+        def on_side(e: EvidenceItem) -> bool:
+            if direction == "toward_conflict":
+                return e.score < reading.baseline
+            if direction == "toward_cooperation":
+                return e.score > reading.baseline
+            return True
+
+        recent = [e for e in self.latest if e.event_id in recent_ids and on_side(e)]
+        chosen = _strongest(recent) or _strongest([e for e in self.evidence if on_side(e)])
+        return chosen or self.evidence
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -177,13 +273,14 @@ class PairState:
             pair=tuple(data["pair"]),  # type: ignore[arg-type]
             prior=data["prior"],
             prior_known=data["prior_known"],
-            recent=[list(item) for item in data["recent"]],
-            settled=Ewma(**data["settled"]),
+            history=[list(item) for item in data["history"]],
+            archived=Ewma(**data["archived"]),
             events=data["events"],
             quads=dict(data["quads"]),
             first_seen=data["first_seen"],
             last_seen=data["last_seen"],
             evidence=[EvidenceItem(**e) for e in data["evidence"]],
+            latest=[EvidenceItem(**e) for e in data["latest"]],
             fingerprints=list(data["fingerprints"]),
             direction=data["direction"],
             seen_events=list(data["seen_events"]),
@@ -200,22 +297,25 @@ class Transition:
     z: float
 
 
-SEEN_KEPT = 500
-
-
 def pair_key(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
+def transition(before: str | None, after: str | None) -> str:
+    """How a raised direction changed: the same for pairs and for pressure."""
+    if after is None:
+        return "none" if before is None else "cleared"
+    return "updated" if before == after else "raised"
+
+
 def add_event(state: PairState, evidence: EvidenceItem, quad: str) -> Transition:
-    """Fold one event into the pair's state; idempotent per event id."""
+    """Fold one event into the pair's state; idempotent per event id, whatever the order."""
     if evidence.event_id in state.seen_events:
         return Transition("none", state.direction, 0.0, state.z)
     state.seen_events.append(evidence.event_id)
     del state.seen_events[:-SEEN_KEPT]
-    weight = max(evidence.confidence, 0.05)
-    state.recent.append([evidence.event_time, evidence.score, weight])
-    state._settle()
+    item = [evidence.event_time, evidence.score, max(evidence.confidence, 0.05), evidence.event_id]
+    _insert_sorted(state.history, state.archived, item)
     state.events += 1
     state.quads[quad] = state.quads.get(quad, 0) + 1
     at = evidence.event_time
@@ -224,42 +324,48 @@ def add_event(state: PairState, evidence: EvidenceItem, quad: str) -> Transition
     if evidence.fingerprint not in state.fingerprints:
         state.fingerprints.append(evidence.fingerprint)
         del state.fingerprints[:-200]
-    state.evidence = strongest_evidence(state.evidence, evidence)
-    return _detect(state)
+    state.evidence = strongest_by_side(state.evidence, evidence)
+    state.latest = latest_evidence(state.latest, evidence, 2 * RECENT_KEPT)
+    before = state.direction
+    reading = state.replay()
+    move = reading.current - reading.baseline
+    return Transition(transition(before, state.direction), state.direction, abs(move), reading.z)
+
+
+def _insert_sorted(history: list[HistoryItem], archived: Ewma, item: HistoryItem) -> None:
+    """Keep ``history`` sorted and bounded; what falls off its old end goes to ``archived``."""
+    history.append(item)
+    history.sort(key=lambda i: (i[0], i[3]))
+    while len(history) > HISTORY_KEPT:
+        old = history.pop(0)
+        archived.add(old[1], old[2], old[0])
+
+
+def _strongest(items: list[EvidenceItem]) -> list[EvidenceItem]:
+    by_sentence: dict[str, EvidenceItem] = {}
+    for item in sorted(items, key=lambda e: (-e.strength, e.event_id)):
+        by_sentence.setdefault(" ".join(item.sentence.lower().split()), item)
+    return list(by_sentence.values())[:EVIDENCE_KEPT]
 
 
 def strongest_evidence(kept: list[EvidenceItem], new: EvidenceItem) -> list[EvidenceItem]:
     """The strongest ``EVIDENCE_KEPT`` items, one per sentence (a sentence coded twice, or
     syndicated verbatim, is one piece of evidence)."""
-    by_sentence: dict[str, EvidenceItem] = {}
-    for item in sorted([*kept, new], key=lambda e: (-e.strength, e.event_id)):
-        by_sentence.setdefault(" ".join(item.sentence.lower().split()), item)
-    return list(by_sentence.values())[:EVIDENCE_KEPT]
+    return _strongest([*kept, new])
 
 
-def _detect(state: PairState) -> Transition:
-    z = state.z
-    move = state.current - state.baseline
-    direction = "toward_cooperation" if move > 0 else "toward_conflict"
-    own_history = state.settled.weight >= MIN_HISTORY
-    # Without its own history a pair's prior says which side it is on, not how far: news that
-    # allies cooperate (or rivals quarrel) is not a shift until the pair has a normal of its own.
-    against_prior = state.prior_known and move * state.prior < 0
-    strong = (
-        (own_history or against_prior)
-        and abs(z) >= RAISE_Z
-        and state.effective_events >= MIN_EVENTS
-        and abs(move) >= MIN_MOVE
+def strongest_by_side(kept: list[EvidenceItem], new: EvidenceItem) -> list[EvidenceItem]:
+    """The strongest items on each side (cooperation, conflict), so a turn either way has its
+    own evidence to show even when the window has moved on."""
+    items = [*kept, new]
+    sides = _strongest([e for e in items if e.score > 0]) + _strongest(
+        [e for e in items if e.score <= 0]
     )
-    if state.direction is None:
-        if strong:
-            state.direction = direction
-            return Transition("raised", direction, abs(move), z)
-        return Transition("none", None, abs(move), z)
-    if abs(z) < CLEAR_Z or (direction != state.direction and not strong):
-        state.direction = None
-        return Transition("cleared", None, abs(move), z)
-    if strong and direction != state.direction:
-        state.direction = direction
-        return Transition("raised", direction, abs(move), z)
-    return Transition("updated", state.direction, abs(move), z)
+    return sorted(sides, key=lambda e: (-e.strength, e.event_id))
+
+
+def latest_evidence(kept: list[EvidenceItem], new: EvidenceItem, size: int) -> list[EvidenceItem]:
+    """The items of the latest ``size`` events by event time (ties by id), whatever the order
+    they came in."""
+    items = {e.event_id: e for e in [*kept, new]}
+    return sorted(items.values(), key=lambda e: (e.event_time, e.event_id))[-size:]

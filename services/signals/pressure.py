@@ -1,33 +1,61 @@
 """Regime-threatening pressure on a country: the raw material of ``ally_at_risk``.
 
-Three kinds of dyadic events count against a country B (``pressure_kind``):
+Three kinds of dyadic events count against a country B (``pressure_targets``):
 
 - unrest: B's own civilians, opposition or rebels (agent CVL, OPP, REB) in a conflict event,
   or a PROTEST event whose actor is B without a state sector;
-- repression: B's government, military or police coercing or assaulting with no foreign
-  recipient (the coder leaves the recipient empty when the sentence names only one country);
-- outside threats: another country threatening, coercing, sanctioning, mobilising against or
-  assaulting B (that country becomes the signal's third party).
+- repression: B's government, military, police, intelligence or courts (an explicit state
+  sector: "Pakistan" alone in "militants attacked a train in Pakistan" is not its state)
+  coercing or assaulting with no foreign recipient;
+- outside intervention: another country assaulting, coercing or mobilising against B, or
+  threatening it with violence or its territory (PLOVER's THREATEN modes ``violence`` and
+  ``territory``); that country becomes the signal's third party. Sanctions and threats to
+  restrict trade or cut relations are pressure on a government's policy, not on its survival,
+  and rivals exchange them all the time: counted, they put every rival of the United States
+  permanently "at risk".
 
-Pressure is an exponentially weighted count of such events (confidence-weighted, half-life
-``PRESSURE_HALF_LIFE`` on event time). It is "regime-threatening" at ``RAISE_PRESSURE`` weighted
-events and stops being so under ``CLEAR_PRESSURE`` (hysteresis).
+Unrest and outside threats *challenge* a regime; repression is how a regime answers a
+challenge, so it counts only as far as there is one: ``pressure = challenge + min(repression,
+challenge)``, each an exponentially weighted count of its events (confidence-weighted,
+half-life ``PRESSURE_HALF_LIFE`` on event time). A state that censors with nobody pressing it
+(internet controls, say) is not at risk; one that shoots protesters while an outside power
+threatens it is, twice over. Pressure is "regime-threatening" at ``RAISE_PRESSURE`` and stops
+being so under ``CLEAR_PRESSURE`` (hysteresis).
+
+As for pairs (``newsmon.signals.pair_index``), the kept history is replayed in event-time
+order on every event, so the outcome does not depend on the order the news arrived in.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
-from newsmon.signals.pair_index import DAY, SEEN_KEPT, EvidenceItem, Ewma, strongest_evidence
+from newsmon.signals.pair_index import (
+    DAY,
+    HISTORY_KEPT,
+    SEEN_KEPT,
+    EvidenceItem,
+    Ewma,
+    strongest_evidence,
+    transition,
+)
 
 PRESSURE_HALF_LIFE = 14 * DAY
 RAISE_PRESSURE = 2.0
 CLEAR_PRESSURE = 1.0
 UNREST_AGENTS = {"CVL", "OPP", "REB"}
-STATE_AGENTS = {"GOV", "MIL", "COP", "SPY", "JUD", None}
+STATE_AGENTS = {"GOV", "MIL", "COP", "SPY", "JUD"}
 CONFLICT_QUADS = {"verbal_conflict", "material_conflict"}
 REPRESSION_TYPES = {"COERCE", "ASSAULT"}
-OUTSIDE_TYPES = {"THREATEN", "COERCE", "SANCTION", "MOBILIZE", "ASSAULT"}
+OUTSIDE_TYPES = {"COERCE", "MOBILIZE", "ASSAULT"}
+INTERVENTION_THREATS = {"violence", "territory"}
+
+
+def _intervention(event: dict) -> bool:
+    kind = event["event_type"]
+    return kind in OUTSIDE_TYPES or (
+        kind == "THREATEN" and event.get("mode") in INTERVENTION_THREATS
+    )
 
 
 def pressure_targets(event: dict) -> list[tuple[str, str, str | None]]:
@@ -38,20 +66,41 @@ def pressure_targets(event: dict) -> list[tuple[str, str, str | None]]:
     for actor in event["actors"]:
         code, agent = actor["code"], actor.get("agent")
         if (quad in CONFLICT_QUADS and agent in UNREST_AGENTS) or (
-            kind == "PROTEST" and agent not in STATE_AGENTS - {None}
+            kind == "PROTEST" and agent not in STATE_AGENTS
         ):
             found.append((code, "unrest", None))
         elif kind in REPRESSION_TYPES and agent in STATE_AGENTS and recipients <= {code}:
             found.append((code, "repression", None))
-        if kind in OUTSIDE_TYPES:
+        if _intervention(event):
             found.extend((target, "outside", code) for target in sorted(recipients - {code}))
     return sorted(set(found), key=lambda t: (t[0], t[1], t[2] or ""))
 
 
 @dataclass
+class PressureReading:
+    challenge: Ewma
+    repression: Ewma
+
+    @property
+    def pressure(self) -> float:
+        return self.challenge.weight + min(self.repression.weight, self.challenge.weight)
+
+    def push(self, item: list) -> None:
+        at, weight, kind = item[0], item[1], item[2]
+        (self.repression if kind == "repression" else self.challenge).add(1.0, weight, at)
+
+
+def _fresh() -> Ewma:
+    return Ewma(PRESSURE_HALF_LIFE)
+
+
+@dataclass
 class PressureState:
     country: str
-    level: Ewma = field(default_factory=lambda: Ewma(PRESSURE_HALF_LIFE))
+    # [event time, weight, kind, key]: sorted by time then key, at most HISTORY_KEPT
+    history: list[list] = field(default_factory=list)
+    archived_challenge: Ewma = field(default_factory=_fresh)
+    archived_repression: Ewma = field(default_factory=_fresh)
     kinds: dict[str, int] = field(default_factory=dict)
     outside: dict[str, float] = field(default_factory=dict)
     evidence: list[EvidenceItem] = field(default_factory=list)
@@ -59,9 +108,26 @@ class PressureState:
     at_risk: bool = False
     seen_events: list[str] = field(default_factory=list)
 
+    def replay(self) -> PressureReading:
+        """Run the history in event-time order through the hysteresis; sets ``at_risk``."""
+        reading = PressureReading(
+            replace(self.archived_challenge), replace(self.archived_repression)
+        )
+        at_risk = False
+        for item in self.history:
+            reading.push(item)
+            if not at_risk and reading.pressure >= RAISE_PRESSURE:
+                at_risk = True
+            elif at_risk and reading.pressure < CLEAR_PRESSURE:
+                at_risk = False
+        self.at_risk = at_risk
+        self._reading = reading
+        return reading
+
     @property
     def pressure(self) -> float:
-        return self.level.weight
+        cached = getattr(self, "_reading", None)
+        return (cached if cached is not None else self.replay()).pressure
 
     @property
     def main_outside_actor(self) -> str | None:
@@ -76,7 +142,9 @@ class PressureState:
     def from_dict(cls, data: dict) -> PressureState:
         return cls(
             country=data["country"],
-            level=Ewma(**data["level"]),
+            history=[list(item) for item in data["history"]],
+            archived_challenge=Ewma(**data["archived_challenge"]),
+            archived_repression=Ewma(**data["archived_repression"]),
             kinds=dict(data["kinds"]),
             outside=dict(data["outside"]),
             evidence=[EvidenceItem(**e) for e in data["evidence"]],
@@ -95,7 +163,14 @@ def add_pressure(
         return "none"
     state.seen_events.append(key)
     del state.seen_events[:-SEEN_KEPT]
-    state.level.add(1.0, max(evidence.confidence, 0.05), evidence.event_time)
+    state.history.append([evidence.event_time, max(evidence.confidence, 0.05), kind, key])
+    state.history.sort(key=lambda item: (item[0], item[3]))
+    while len(state.history) > HISTORY_KEPT:
+        at, weight, old_kind, _ = state.history.pop(0)
+        archive = (
+            state.archived_repression if old_kind == "repression" else state.archived_challenge
+        )
+        archive.add(1.0, weight, at)
     state.kinds[kind] = state.kinds.get(kind, 0) + 1
     if outside_actor:
         state.outside[outside_actor] = state.outside.get(outside_actor, 0.0) + evidence.confidence
@@ -103,10 +178,6 @@ def add_pressure(
         state.fingerprints.append(evidence.fingerprint)
         del state.fingerprints[:-200]
     state.evidence = strongest_evidence(state.evidence, evidence)
-    if not state.at_risk and state.pressure >= RAISE_PRESSURE:
-        state.at_risk = True
-        return "raised"
-    if state.at_risk and state.pressure < CLEAR_PRESSURE:
-        state.at_risk = False
-        return "cleared"
-    return "updated" if state.at_risk else "none"
+    before = state.at_risk
+    state.replay()
+    return transition("at_risk" if before else None, "at_risk" if state.at_risk else None)

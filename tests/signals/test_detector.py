@@ -23,6 +23,7 @@ def event(
     day: float = 0.0,
     confidence: float = 0.6,
     fingerprint: str = "",
+    mode: str | None = None,
 ) -> dict:
     return {
         "event_id": f"e{n}",
@@ -33,6 +34,7 @@ def event(
         "actors": [{"code": actor[0], "agent": actor[1]}],
         "recipients": [{"code": r, "agent": None} for r in recipients],
         "event_type": kind,
+        "mode": mode,
         "quad_class": quad,
         "score": score,
         "confidence": confidence,
@@ -76,7 +78,7 @@ def run_pairs(detector: AllianceDetector, events: list[dict]) -> list:
 IRAN_UNDER_PRESSURE = [
     event(1, ("IRN", "CVL"), [], "PROTEST", "material_conflict", -5.0, 0.0),
     event(2, ("IRN", "GOV"), [], "ASSAULT", "material_conflict", -9.0, 0.5),
-    event(3, ("USA", "GOV"), ["IRN"], "THREATEN", "verbal_conflict", -3.5, 1.0),
+    event(3, ("USA", "GOV"), ["IRN"], "THREATEN", "verbal_conflict", -3.5, 1.0, mode="violence"),
     event(4, ("IRN", "OPP"), ["IRN"], "PROTEST", "material_conflict", -5.0, 1.5),
     event(5, ("IRN", None), [], "PROTEST", "material_conflict", -5.0, 2.0),
 ]
@@ -107,7 +109,9 @@ def test_the_us_capture_of_maduro_loses_russia_its_venezuelan_ally(
     events = [
         event(10, ("USA", "MIL"), ["VEN"], "ASSAULT", "material_conflict", -9.0, -5.0),
         event(11, ("USA", "MIL"), ["VEN"], "COERCE", "material_conflict", -7.0, -4.0),
-        event(12, ("USA", "GOV"), ["VEN"], "THREATEN", "verbal_conflict", -3.5, -3.0),
+        event(
+            12, ("USA", "GOV"), ["VEN"], "THREATEN", "verbal_conflict", -3.5, -3.0, mode="violence"
+        ),
         event(13, ("USA", "MIL"), ["VEN"], "ASSAULT", "material_conflict", -9.0, -2.0),
     ]
     signals = run_pressure(detector, events)
@@ -196,7 +200,16 @@ def test_a_partner_that_is_itself_the_pressure_is_not_told_its_ally_is_at_risk(
     detector: AllianceDetector,
 ) -> None:
     threats = [
-        event(n, ("RUS", "GOV"), ["IRN"], "THREATEN", "verbal_conflict", -3.5, n * 0.2)
+        event(
+            n,
+            ("RUS", "GOV"),
+            ["IRN"],
+            "THREATEN",
+            "verbal_conflict",
+            -3.5,
+            n * 0.2,
+            mode="violence",
+        )
         for n in range(5)
     ]
     signals = run_pressure(detector, threats)
@@ -204,3 +217,51 @@ def test_a_partner_that_is_itself_the_pressure_is_not_told_its_ally_is_at_risk(
         (s.pair, s.third_party) for s in signals
     ]
     assert not any(s.pair == ("RUS", "IRN") for s in signals)
+
+
+def test_repression_with_nobody_pressing_is_not_a_regime_at_risk(
+    detector: AllianceDetector,
+) -> None:
+    """A state that censors or arrests with no unrest and no outside threat is not at risk;
+    the same repression answering protests is."""
+    repression = [
+        event(50 + n, ("IRN", "GOV"), [], "COERCE", "material_conflict", -7.0, n * 0.2, 0.9)
+        for n in range(6)
+    ]
+    assert not [s for s in run_pressure(detector, repression) if s.signal_type == "ally_at_risk"]
+    protests = [
+        event(60 + n, ("IRN", "CVL"), [], "PROTEST", "material_conflict", -5.0, n * 0.2, 0.9)
+        for n in range(2)
+    ]
+    raised = run_pressure(detector, repression + protests)
+    assert any(s.pair == ("RUS", "IRN") and s.status == "active" for s in raised)
+
+
+def test_a_country_named_without_its_state_does_not_repress() -> None:
+    """'Militants attacked a train in Pakistan': Pakistan is the place, not the attacker."""
+    e = event(70, ("PAK", None), [], "ASSAULT", "material_conflict", -9.0)
+    assert pressure_targets(e) == []
+
+
+def test_pressure_signals_do_not_depend_on_arrival_order(detector: AllianceDetector) -> None:
+    forward = run_pressure(detector, IRAN_UNDER_PRESSURE)
+    backward = run_pressure(detector, list(reversed(IRAN_UNDER_PRESSURE)))
+    last = {s.signal_id: s for s in forward}
+    last_backward = {s.signal_id: s for s in backward}
+    assert last.keys() == last_backward.keys()
+    for sid, signal in last.items():
+        other = last_backward[sid]
+        assert (signal.status, signal.direction, signal.magnitude) == (
+            other.status,
+            other.direction,
+            other.magnitude,
+        )
+
+
+def test_threats_to_trade_or_relations_are_not_a_threat_to_the_regime() -> None:
+    """Turkey threatening to close a US base presses a policy, not the US government's survival;
+    a threat of violence is intervention."""
+    bases = event(80, ("TUR", "GOV"), ["USA"], "THREATEN", "verbal_conflict", -3.5, mode="restrict")
+    assert pressure_targets(bases) == []
+    force = dict(bases, mode="violence")
+    assert pressure_targets(force) == [("USA", "outside", "TUR")]

@@ -105,3 +105,38 @@ def test_a_burst_of_news_builds_its_own_normal_and_shows_the_turn() -> None:
     assert set(feed(state, [(-3.0, i * 0.5) for i in range(12)])) == {"none"}
     kinds = feed(state, [(-9.0, 6.0 + i * 0.1) for i in range(6)], start=12)
     assert "raised" in kinds and state.direction == "toward_conflict"
+
+
+def test_the_same_events_in_any_order_end_in_the_same_state() -> None:
+    """Partitions interleave and slow articles land late: the pair replays its history in
+    event-time order, so the arrival order changes nothing."""
+    import random
+
+    scores = [(3.0, i * 2.0) for i in range(20)] + [(-7.0, 40.0 + i) for i in range(6)]
+    in_order = PairState(pair=("FRA", "DEU"), prior=1.0, prior_known=True)
+    feed(in_order, scores)
+    assert in_order.direction == "toward_conflict"
+    for seed in range(5):
+        shuffled = list(enumerate(scores))
+        random.Random(seed).shuffle(shuffled)
+        state = PairState(pair=("FRA", "DEU"), prior=1.0, prior_known=True)
+        for i, (score, day) in shuffled:
+            add_event(state, evidence(i, score, day), "verbal_cooperation")
+        assert state.direction == in_order.direction
+        assert state.current == pytest.approx(in_order.current)
+        assert state.baseline == pytest.approx(in_order.baseline)
+        assert state.evidence_toward("toward_conflict") == in_order.evidence_toward(
+            "toward_conflict"
+        )
+
+
+def test_a_turn_is_shown_with_the_sentences_on_its_side() -> None:
+    """A move toward conflict is evidenced by the conflictual sentences that made it, not by
+    the strongest sentences of the pair's past, whichever side they were on."""
+    state = PairState(pair=("FRA", "DEU"))
+    feed(state, [(8.0, i * 2.0) for i in range(20)])  # strong cooperation, long ago
+    feed(state, [(-7.0, 40.0 + i) for i in range(5)], start=20)
+    assert state.direction == "toward_conflict"
+    shown = state.evidence_toward("toward_conflict")
+    assert shown and all(e.score < state.baseline for e in shown)
+    assert {e.event_id for e in shown} <= {f"e{i}" for i in range(20, 25)}
