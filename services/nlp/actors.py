@@ -447,6 +447,10 @@ class ActorResolver:
         map to UNO, EUR, IGO or NGO as the manual's table of non-state actors says."""
         return self._plover.get(code, code)
 
+    def is_country(self, code: str) -> bool:
+        """A state's ISO code, not an IGO's, NGO's or group's."""
+        return len(code) == 3 and code.isalpha() and code.isupper() and code not in self._plover
+
     # -- building -------------------------------------------------------------------------
 
     def _add(self, alias: str, target: _Target, priority: int, anycase: bool = False) -> None:

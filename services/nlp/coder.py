@@ -4,7 +4,8 @@ a political actor, plus the article's topics, from one encoder pass.
 Three stages, as in transformers' pipelines:
 
 - ``preprocess``: split articles into sentences and resolve actors in each (time-aware, on the
-  article's published date).
+  article's published date); sector phrases with no country ("government forces") take the
+  country their paragraph is about (``newsmon.nlp.discourse``).
 - ``forward``: one batched encoder pass over every sentence, giving sentence embeddings (quad,
   event type, topics) and token vectors (roles); the only expensive step.
 - ``postprocess``: heads and rules turn those into events:
@@ -39,6 +40,7 @@ from newsmon.core.settings import Settings
 from newsmon.core.topic_model import ContextTopicModel
 from newsmon.nlp.actors import ActorMention, ActorResolver
 from newsmon.nlp.auxiliary import detect_auxiliary_modes
+from newsmon.nlp.discourse import attribute_bare_agents
 from newsmon.nlp.heads import Head, load_head
 from newsmon.nlp.ontology import plover_score, quad_of
 from newsmon.nlp.topic_calibration import TopicCalibration
@@ -241,7 +243,8 @@ class EventCoder:
             sentences.append(([title] if title else []) + body)
             titles.append(bool(title))
             on = _as_of(item.published)
-            mentions.append([self.resolver.resolve(s, on) for s in body])
+            found = [self.resolver.resolve(s, on, bare_agents=True) for s in body]
+            mentions.append(attribute_bare_agents(found, self.resolver.is_country))
         return PreparedArticles(list(items), sentences, mentions, titles=titles)
 
     def forward(self, prepared: PreparedArticles) -> PreparedArticles:
