@@ -197,13 +197,13 @@ def train(
 ) -> None:
     """Retrain the heads from ../shared/data, measure them, and write the model card."""
     from newsmon.nlp.coder import HEADS_DIR
-    from newsmon.nlp.evaluate import evaluate_topics
     from newsmon.nlp.model_card import render_model_card
     from newsmon.nlp.training import train_heads
 
     encoder, data, report = _cross_validate(_settings(), data_dir)
+    fitted = report.fitted
     with console.status("Fitting the heads on all the data…"):
-        train_heads(data, out or HEADS_DIR, evaluate_topics(data)[0])
+        train_heads(data, out or HEADS_DIR, fitted.topics, fitted.quad_temperature)
     card.parent.mkdir(parents=True, exist_ok=True)
     card.write_text(render_model_card(report, encoder.label))
     _print_eval(report)

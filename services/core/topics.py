@@ -26,7 +26,8 @@ ALL_TOPICS = (
 )
 
 INTERNAL_TOPICS = (EVENTS_BY_PAIR, EVENTS_BY_COUNTRY)
-"""Re-keyed copies of events.dyadic that partition the alliance state; no schema of their own."""
+"""Each article's events.dyadic records grouped by pair and by country, keyed to partition the
+alliance state; no schema of their own."""
 
 
 @dataclass(frozen=True)

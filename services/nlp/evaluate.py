@@ -17,7 +17,7 @@ trained on four folds and scored on the fifth, so no figure here comes from trai
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 import numpy as np
@@ -27,7 +27,9 @@ from newsmon.core.topic_model import TEMPERATURE
 from newsmon.nlp import datasets
 from newsmon.nlp.actors import ActorMention, ActorResolver
 from newsmon.nlp.coder import assign_roles
+from newsmon.nlp.heads import KernelSVCHead
 from newsmon.nlp.ontology import QUAD_CLASSES, quad_of
+from newsmon.nlp.quad_calibration import QuadCalibrationReport, evaluate_temperature
 from newsmon.nlp.topic_calibration import (
     TopicCalibration,
     TopicCalibrationReport,
@@ -60,9 +62,19 @@ class RoleAccuracy:
 
 
 @dataclass
+class FittedCalibrations:
+    """What ``evaluate`` fits on all the data for ``newsmon train`` to save with the heads, so
+    training does not fit them a second time."""
+
+    quad_temperature: float
+    topics: TopicCalibration
+
+
+@dataclass
 class EvalReport:
     quad: ClassReport
     quad_four_class_macro_f1: float
+    quad_calibration: QuadCalibrationReport
     event_head: ClassReport
     event_joint: ClassReport
     event_cue_agreement: ClassReport
@@ -71,9 +83,10 @@ class EvalReport:
     modes: ClassReport
     topics: TopicCalibrationReport
     counts: dict[str, int]
+    fitted: FittedCalibrations | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if k != "fitted"}
 
 
 def _codes_inside(mentions: list[ActorMention], spans: list[tuple[int, int]]) -> set[str]:
@@ -123,20 +136,49 @@ def evaluate_roles(
     )
 
 
-def _event_predictions(data: TrainingData) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class QuadFolds:
+    """The quad head of each fold (trained on the other four), fitted once and shared by the
+    quad figures, the temperature and the coder's joint choice of event type."""
+
+    folds: np.ndarray
+    heads: list[KernelSVCHead | None]
+
+    @classmethod
+    def fit(cls, data: TrainingData) -> QuadFolds:
+        folds = np.array([datasets.fold_of(g, FOLDS) for g in data.quad_groups])
+        heads = [
+            fit_quad(data.quad_x[folds != k], data.quad_y[folds != k])
+            if (folds == k).any()
+            else None
+            for k in range(FOLDS)
+        ]
+        return cls(folds, heads)
+
+    def out_of_fold_scores(self, data: TrainingData) -> tuple[np.ndarray, np.ndarray]:
+        """(rows x classes) scores of each row by the head that did not see it, and labels."""
+        labels = next(h for h in self.heads if h is not None).labels
+        scores = np.zeros((len(data.quad_y), len(labels)))
+        for k, head in enumerate(self.heads):
+            if head is not None:
+                assert head.labels == labels
+                scores[self.folds == k] = head.scores(data.quad_x[self.folds == k])
+        return scores, np.array(labels)
+
+
+def _event_predictions(data: TrainingData, quad: QuadFolds) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold event types for the CASE and cue-typed rows: the head alone, and as the
-    coder picks them (jointly with a quad head trained on the same four folds, because the
+    coder picks them (jointly with the quad head of the same four folds, because the
     cue-typed sentences are also quad training sentences)."""
     folds = np.array([datasets.fold_of(g, FOLDS) for g in data.event_groups])
-    quad_folds = np.array([datasets.fold_of(g, FOLDS) for g in data.quad_groups])
     scored = data.event_is_case | data.event_is_cue
     head_pred = np.empty(len(data.event_y), dtype=object)
     joint_pred = np.empty(len(data.event_y), dtype=object)
     for k in range(FOLDS):
         test = (folds == k) & scored
-        if not test.any():
+        quad_head = quad.heads[k]
+        if not test.any() or quad_head is None:
             continue
-        quad_head = fit_quad(data.quad_x[quad_folds != k], data.quad_y[quad_folds != k])
         quad_p = quad_head.probabilities(data.event_x[test])
         quad_col = {label: i for i, label in enumerate(quad_head.labels)}
         head = fit_event(data.event_x[folds != k], data.event_y[folds != k])
@@ -160,14 +202,16 @@ def evaluate_topics(data: TrainingData) -> tuple[TopicCalibration, TopicCalibrat
 
 
 def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolver) -> EvalReport:
-    quad_pred = cross_validated_predictions(
-        data.quad_x, data.quad_y, data.quad_groups, fit_quad, predict_labels
-    )
+    quad = QuadFolds.fit(data)
+    quad_scores, quad_classes = quad.out_of_fold_scores(data)
+    quad_pred = quad_classes[quad_scores.argmax(axis=1)]
     quad_labels = sorted(set(data.quad_y))
     quad_report = ClassReport.from_predictions(data.quad_y, quad_pred, quad_labels)
     four = ClassReport.from_predictions(data.quad_y, quad_pred, list(QUAD_CLASSES))
+    truth = np.array([list(quad_classes).index(y) for y in data.quad_y])
+    quad_calibration = evaluate_temperature(quad_scores, truth, quad.folds)
 
-    head_pred, joint_pred = _event_predictions(data)
+    head_pred, joint_pred = _event_predictions(data, quad)
     case, cue = data.event_is_case, data.event_is_cue
     case_labels = sorted(set(data.event_y[case]))
     cue_labels_seen = sorted(set(data.event_y[cue]))
@@ -193,10 +237,11 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
             allowed = types == data.mode_y[row].split("/")[0]
             mode_pred[row] = head.labels[int(np.where(allowed, probs[i], -1.0).argmax())]
     case_modes = data.mode_is_case
-    _, topic_report = evaluate_topics(data)
+    topic_calibration, topic_report = evaluate_topics(data)
     return EvalReport(
         quad=quad_report,
         quad_four_class_macro_f1=four.macro_f1,
+        quad_calibration=quad_calibration,
         event_head=ClassReport.from_predictions(data.event_y[case], head_pred[case], case_labels),
         event_joint=ClassReport.from_predictions(data.event_y[case], joint_pred[case], case_labels),
         event_cue_agreement=ClassReport.from_predictions(
@@ -213,4 +258,5 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
         ),
         topics=topic_report,
         counts=data.counts,
+        fitted=FittedCalibrations(quad_calibration.temperature, topic_calibration),
     )

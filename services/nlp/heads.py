@@ -62,6 +62,7 @@ class KernelSVCHead:
     n_support: np.ndarray  # (classes,)
     gamma: float
     labels: tuple[str, ...]
+    temperature: float = 1.0  # fitted by newsmon.nlp.quad_calibration; 1.0 is uncalibrated
 
     def _pair_decisions(self, features: np.ndarray) -> np.ndarray:
         sq = (
@@ -103,8 +104,8 @@ class KernelSVCHead:
         return votes + confidence / (3 * (np.abs(confidence) + 1))
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """Scores turned into a distribution: a ranking, not a calibrated probability."""
-        return softmax(self.scores(features))
+        """Scores turned into a distribution; calibrated once ``temperature`` is fitted."""
+        return softmax(self.scores(features) / self.temperature)
 
     def save(self, path: Path) -> None:
         np.savez_compressed(
@@ -116,6 +117,7 @@ class KernelSVCHead:
             n_support=self.n_support,
             gamma=np.array(self.gamma),
             labels=np.array(self.labels),
+            temperature=np.array(self.temperature),
         )
 
     @classmethod
@@ -146,4 +148,5 @@ def load_head(path: Path) -> Head:
             data["n_support"],
             float(data["gamma"]),
             labels,
+            float(data["temperature"]) if "temperature" in data else 1.0,
         )

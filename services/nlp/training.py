@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -276,11 +276,14 @@ def load_training_data(
     )
 
 
-def train_heads(data: TrainingData, out_dir: Path, topics: TopicCalibration) -> None:
-    """Fit the heads on all the data and save them as .npz files, with the topic calibration
-    (fitted by ``evaluate``) as ``topics.json``."""
+def train_heads(
+    data: TrainingData, out_dir: Path, topics: TopicCalibration, quad_temperature: float
+) -> None:
+    """Fit the heads on all the data and save them as .npz files, the quad head with its
+    temperature and the topic calibration as ``topics.json`` (both fitted by ``evaluate``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    fit_quad(data.quad_x, data.quad_y).save(out_dir / "quad.npz")
+    quad = replace(fit_quad(data.quad_x, data.quad_y), temperature=quad_temperature)
+    quad.save(out_dir / "quad.npz")
     fit_event(data.event_x, data.event_y).save(out_dir / "event.npz")
     fit_roles(data.role_x, data.role_y).save(out_dir / "role.npz")
     fit_mode(data.mode_x, data.mode_y).save(out_dir / "mode.npz")

@@ -55,7 +55,8 @@ def schedule_delays(
     return [0.0] * len(articles)
 
 
-def order_for_replay(articles: list[ArticleIn], speedup: float | None) -> list[ArticleIn]:
+def order_for_replay(articles: list[ArticleIn], speedup: float | bool | None) -> list[ArticleIn]:
+    """Published order (undated articles first) when replaying by time, else as given."""
     if not speedup:
         return articles
     epoch = datetime.min.replace(tzinfo=UTC).timestamp()
@@ -70,8 +71,11 @@ def replay(
     loop: bool = False,
     on_sent: Callable[[int], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    chronological: bool = False,
 ) -> ReplayReport:
-    ordered = order_for_replay(articles, speedup)
+    """Publish ``articles``: in their given order, or in published order with ``speedup`` or
+    ``chronological`` (as news arrives; the demo's stream does this)."""
+    ordered = order_for_replay(articles, speedup or chronological)
     delays = schedule_delays(ordered, rate, speedup)
     report = ReplayReport()
     while True:

@@ -14,9 +14,10 @@ Confidence grows with the number of (weighted) events and the size of the depart
 scaled by ``1 - 0.5 ** independent_sources``: one outlet's story is half as sure as a story
 that several independent outlets confirm.
 
-Each signal has a stable id per (type, parties, third party) and evolves in place: its version
-goes up, and it is re-sent, only on material change (raised, direction flipped, cleared,
-magnitude moved by ``MATERIAL_CHANGE`` or more, or more independent sources). Times are event
+Each signal has a stable id per (type, parties), and per third party for a realignment, and
+evolves in place: its version goes up, and it is re-sent, only on material change (raised,
+direction flipped, cleared, magnitude moved by ``MATERIAL_CHANGE`` or more, more independent
+sources, or another main outside pressure on an ally at risk). Times are event
 times, so replaying the same events gives the same signals, ids and versions included.
 """
 
@@ -33,9 +34,11 @@ from newsmon.signals.pair_index import (
     RECENT_WINDOW,
     EvidenceItem,
     PairState,
+    Transition,
     add_event,
     pair_key,
 )
+from newsmon.signals.pair_index import transition as kind_of_change
 from newsmon.signals.pressure import PressureState, add_pressure, pressure_targets
 from newsmon.signals.simhash import count_independent
 
@@ -73,6 +76,7 @@ class SentSignal:
     magnitude: float
     sources: int
     status: str
+    third: str | None = None
 
 
 @dataclass
@@ -90,11 +94,18 @@ class SignalLedger:
 
 
 def _material(
-    previous: SentSignal | None, direction: str, magnitude: float, sources: int, status: str
+    previous: SentSignal | None,
+    direction: str,
+    magnitude: float,
+    sources: int,
+    status: str,
+    third: str | None,
 ) -> bool:
     if previous is None:
         return status == "active"
     if previous.status != status or previous.direction != direction:
+        return True
+    if previous.third != third:  # another country is now the main outside pressure
         return True
     if sources > previous.sources:
         return True
@@ -118,16 +129,24 @@ class Draft:
     last_time: float
 
 
+def _identity_third(draft: Draft) -> str | None:
+    """A realignment is about its third party (B warming to C, not to D); an ally at risk is
+    about the ally, and the main outside pressure on it is an attribute that may change."""
+    return draft.third if draft.signal_type == "realignment" else None
+
+
 def _finalise(draft: Draft, ledger: SignalLedger) -> AllianceSignal | None:
-    sid = signal_id(draft.signal_type, *draft.pair, draft.third)
+    sid = signal_id(draft.signal_type, *draft.pair, _identity_third(draft))
     sources = count_independent(sorted(set(draft.fingerprints)))
     confidence = draft.confidence * (1 - 0.5**sources)
     previous = ledger.sent.get(sid)
     magnitude = round(draft.magnitude, 3)
-    if not _material(previous, draft.direction, magnitude, sources, draft.status):
+    if not _material(previous, draft.direction, magnitude, sources, draft.status, draft.third):
         return None
     version = 1 if previous is None else previous.version + 1
-    ledger.sent[sid] = SentSignal(version, draft.direction, magnitude, sources, draft.status)
+    ledger.sent[sid] = SentSignal(
+        version, draft.direction, magnitude, sources, draft.status, draft.third
+    )
     return AllianceSignal(
         signal_id=sid,
         version=version,
@@ -156,15 +175,32 @@ class AllianceDetector:
     def on_pair_event(
         self, state: PairState | None, ledger: SignalLedger, event: dict, a: str, b: str
     ) -> tuple[PairState, list[AllianceSignal]]:
+        return self.on_pair_events(state, ledger, [event], a, b)
+
+    def on_pair_events(
+        self, state: PairState | None, ledger: SignalLedger, events: list[dict], a: str, b: str
+    ) -> tuple[PairState, list[AllianceSignal]]:
+        """Fold in one article's events on the pair, then decide on its signals once: an
+        article is one piece of news, and judging it sentence by sentence would raise and clear
+        a signal within it."""
         pair = pair_key(a, b)
-        at = float(event["event_time"])
-        on = _day(at)
+        times = [float(e["event_time"]) for e in events]
+        on = _day(max(times))
         state = state or PairState(pair=pair)
-        if state.first_seen is None or at < state.first_seen:
+        if state.first_seen is None or min(times) < state.first_seen:
             # the baseline is what was normal before the pair's news began, so is its prior
             # (taken at the earliest event, whichever arrived first)
-            state.prior, state.prior_known = self.prior(*pair, _day(at - RECENT_WINDOW))
-        transition = add_event(state, evidence_item(event), event["quad_class"])
+            state.prior, state.prior_known = self.prior(*pair, _day(min(times) - RECENT_WINDOW))
+        before = state.direction
+        for event in events:
+            add_event(state, evidence_item(event), event["quad_class"])
+        reading = state.reading
+        transition = Transition(
+            kind_of_change(before, state.direction),
+            state.direction,
+            abs(reading.current - reading.baseline),
+            reading.z,
+        )
         signals: list[AllianceSignal] = []
         if transition.kind != "none":
             status = "cleared" if transition.kind == "cleared" else "active"
@@ -288,11 +324,25 @@ class AllianceDetector:
         kind: str,
         outside_actor: str | None,
     ) -> tuple[PressureState, list[AllianceSignal]]:
+        return self.on_pressure_events(state, ledger, [(event, kind, outside_actor)], country)
+
+    def on_pressure_events(
+        self,
+        state: PressureState | None,
+        ledger: SignalLedger,
+        items: list[tuple[dict, str, str | None]],
+        country: str,
+    ) -> tuple[PressureState, list[AllianceSignal]]:
+        """Fold in one article's (event, kind, outside actor) items on the country, then decide
+        on its signals once."""
         state = state or PressureState(country=country)
-        change = add_pressure(state, evidence_item(event), kind, outside_actor)
+        before = state.at_risk
+        for event, kind, outside_actor in items:
+            add_pressure(state, evidence_item(event), kind, outside_actor)
+        change = kind_of_change("at_risk" if before else None, "at_risk" if state.at_risk else None)
         if change == "none":
             return state, []
-        on = _day(float(event["event_time"]))
+        on = _day(max(float(event["event_time"]) for event, _, _ in items))
         status = "cleared" if change == "cleared" else "active"
         signals = []
         third = state.main_outside_actor
@@ -348,3 +398,19 @@ def fan_out(event: dict) -> tuple[list[tuple[str, str]], list[tuple[str, str, st
         }
     )
     return pairs, pressure_targets(event)
+
+
+def fan_out_article(
+    events: list[dict],
+) -> tuple[dict[tuple[str, str], list[dict]], dict[str, list[tuple[dict, str, str | None]]]]:
+    """One article's events grouped by the pair they feed and by the country they press, so
+    each pair and each country takes the article in one step (``on_pair_events``)."""
+    by_pair: dict[tuple[str, str], list[dict]] = {}
+    by_country: dict[str, list[tuple[dict, str, str | None]]] = {}
+    for event in events:
+        pairs, pressures = fan_out(event)
+        for pair in pairs:
+            by_pair.setdefault(pair, []).append(event)
+        for country, kind, outside in pressures:
+            by_country.setdefault(country, []).append((event, kind, outside))
+    return by_pair, by_country

@@ -1,7 +1,9 @@
 """The alliance-shift agents: thin Faust agents over the pure detector in newsmon.signals.
 
-``route_events`` re-keys each dyadic event by country pair (``events.by_pair``) and by the
-country it puts under pressure (``events.by_country``). ``index_pairs`` and ``track_pressure``
+``route_article`` (called by the enrichment agent with each article's events) re-keys them by
+country pair (``events.by_pair``) and by the country they put under pressure
+(``events.by_country``), one message per pair and per country, so an article is judged as one
+piece of news. ``index_pairs`` and ``track_pressure``
 keep their state in Faust tables backed by changelog topics, co-partitioned with those keyed
 topics, so state survives a worker restart and spreads over partitions and workers. Signals go
 to ``signals.alliance`` and Redis; the index of every pair goes to Redis for charts.
@@ -10,6 +12,7 @@ to ``signals.alliance`` and Redis; the index of every pair goes to Redis for cha
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import faust
@@ -18,7 +21,7 @@ from newsmon.core.records import AllianceSignal
 from newsmon.core.settings import Settings
 from newsmon.core.store import ArticleStore
 from newsmon.core.topics import TopicNames
-from newsmon.signals.detector import AllianceDetector, SignalLedger, fan_out
+from newsmon.signals.detector import AllianceDetector, SignalLedger, fan_out_article
 from newsmon.signals.pair_index import PairState
 from newsmon.signals.pressure import PressureState
 from newsmon.worker.retry import retry_forever
@@ -31,10 +34,11 @@ class AllianceDeps:
     metrics: WorkerMetrics
 
 
-def register_alliance_agents(app: faust.App, settings: Settings, deps: AllianceDeps) -> None:
+def register_alliance_agents(
+    app: faust.App, settings: Settings, deps: AllianceDeps
+) -> Callable[[list[dict]], Awaitable[None]]:
     names = TopicNames(settings.topic_prefix)
     raw = {"key_serializer": "raw", "value_serializer": "raw"}
-    events_topic = app.topic(names.events_dyadic, **raw)
     by_pair = app.topic(names.events_by_pair, **raw)
     by_country = app.topic(names.events_by_country, **raw)
     signals_topic = app.topic(names.signals_alliance, **raw)
@@ -55,29 +59,34 @@ def register_alliance_agents(app: faust.App, settings: Settings, deps: AllianceD
             key=signal.signal_id.encode(), value=signal.model_dump_json().encode()
         )
 
-    @app.agent(events_topic)
-    async def route_events(stream: faust.StreamT) -> None:
-        async for payload in stream:
-            event = json.loads(payload)
-            pairs, pressures = fan_out(event)
-            for a, b in pairs:
-                await by_pair.send(
-                    key=f"{a}|{b}".encode(),
-                    value=json.dumps({"pair": [a, b], "event": event}).encode(),
-                )
-            for country, kind, outside in pressures:
-                await by_country.send(
-                    key=country.encode(),
-                    value=json.dumps(
-                        {"country": country, "kind": kind, "outside": outside, "event": event}
-                    ).encode(),
-                )
-            sent = len(pairs) + len(pressures)
-            await retry_forever(
-                lambda sent=sent: store.increment_stats(events_routed=1, fanout_sent=sent),
-                metrics,
-                "count routed",
+    async def route_article(events: list[dict]) -> None:
+        """Send one article's events to each pair and each country they concern, one message
+        per pair and per country, so the article is judged as one piece of news."""
+        pairs, pressures = fan_out_article(events)
+        for (a, b), pair_events in sorted(pairs.items()):
+            await by_pair.send(
+                key=f"{a}|{b}".encode(),
+                value=json.dumps({"pair": [a, b], "events": pair_events}).encode(),
             )
+        for country, items in sorted(pressures.items()):
+            await by_country.send(
+                key=country.encode(),
+                value=json.dumps(
+                    {
+                        "country": country,
+                        "items": [
+                            {"kind": kind, "outside": outside, "event": event}
+                            for event, kind, outside in items
+                        ],
+                    }
+                ).encode(),
+            )
+        sent = len(pairs) + len(pressures)
+        await retry_forever(
+            lambda: store.increment_stats(events_routed=len(events), fanout_sent=sent),
+            metrics,
+            "count routed",
+        )
 
     @app.agent(by_pair)
     async def index_pairs(stream: faust.StreamT) -> None:
@@ -88,13 +97,13 @@ def register_alliance_agents(app: faust.App, settings: Settings, deps: AllianceD
             saved = pair_table[key]
             state = PairState.from_dict(saved["state"]) if saved else None
             ledger = SignalLedger.from_dict(saved.get("ledger", {})) if saved else SignalLedger()
-            state, signals = detector.on_pair_event(state, ledger, item["event"], a, b)
+            state, signals = detector.on_pair_events(state, ledger, item["events"], a, b)
             pair_table[key] = {"state": state.as_dict(), "ledger": ledger.as_dict()}
             metrics.pairs_tracked.set(len(pair_table))
             point = (
                 a,
                 b,
-                float(item["event"]["event_time"]),
+                max(float(e["event_time"]) for e in item["events"]),
                 state.current,
                 state.baseline,
                 state.z,
@@ -117,8 +126,11 @@ def register_alliance_agents(app: faust.App, settings: Settings, deps: AllianceD
             saved = pressure_table[country]
             state = PressureState.from_dict(saved["state"]) if saved else None
             ledger = SignalLedger.from_dict(saved.get("ledger", {})) if saved else SignalLedger()
-            state, signals = detector.on_pressure_event(
-                state, ledger, item["event"], country, item["kind"], item["outside"]
+            state, signals = detector.on_pressure_events(
+                state,
+                ledger,
+                [(i["event"], i["kind"], i["outside"]) for i in item["items"]],
+                country,
             )
             pressure_table[country] = {"state": state.as_dict(), "ledger": ledger.as_dict()}
             for signal in signals:
@@ -126,3 +138,5 @@ def register_alliance_agents(app: faust.App, settings: Settings, deps: AllianceD
             await retry_forever(
                 lambda: store.increment_stats(fanout_handled=1), metrics, "count pressure"
             )
+
+    return route_article

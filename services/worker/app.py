@@ -9,6 +9,7 @@ An infrastructure fault (Redis down) stalls the agent with backoff instead of sk
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import socket
@@ -92,6 +93,12 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
         )
         await retry_forever(lambda: store.store_deadletter(letter), metrics, "store dead letter")
 
+    route_article = register_alliance_agents(
+        app,
+        settings,
+        AllianceDeps(AllianceDetector(AlignmentTable.load()), store, metrics),
+    )
+
     @app.agent(raw_topic)
     async def enrich_articles(stream: faust.StreamT) -> None:
         loop = asyncio.get_running_loop()
@@ -129,7 +136,8 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                 results = model.postprocess(prepared)
                 for raw, coded in zip(fresh, results, strict=True):
                     now = time.time()
-                    for event in build_events(raw, coded, model.label, now):
+                    events = build_events(raw, coded, model.label, now)
+                    for event in events:
                         await retry_forever(
                             lambda event=event: store.store_event(event), metrics, "store event"
                         )
@@ -137,6 +145,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                         await events_topic.send(
                             key=event.event_id.encode(), value=event.model_dump_json().encode()
                         )
+                    await route_article([json.loads(e.model_dump_json()) for e in events])
                     enriched = build_enriched(raw, coded, model.label, now)
                     stored = await retry_forever(
                         lambda enriched=enriched: store.store_article(enriched),
@@ -173,11 +182,6 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             metrics.consumer_lag.labels(topic).set(count)
         await retry_forever(lambda: store.record_lag(lag, WORKER_NAME), metrics, "record lag")
 
-    register_alliance_agents(
-        app,
-        settings,
-        AllianceDeps(AllianceDetector(AlignmentTable.load()), store, metrics),
-    )
     register_alert_agents(
         app,
         settings,

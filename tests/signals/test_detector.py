@@ -1,11 +1,18 @@
 """The alliance detector on hand-written events, against the project's alignment table."""
 
+import copy
 import hashlib
 from datetime import UTC, datetime
 
 import pytest
 from newsmon.signals.alignments import AlignmentTable
-from newsmon.signals.detector import AllianceDetector, SignalLedger, fan_out, signal_id
+from newsmon.signals.detector import (
+    AllianceDetector,
+    SignalLedger,
+    fan_out,
+    fan_out_article,
+    signal_id,
+)
 from newsmon.signals.pair_index import PairState
 from newsmon.signals.pressure import PressureState, pressure_targets
 
@@ -153,7 +160,7 @@ def test_signals_are_identical_when_the_same_events_are_replayed(
     second = run_pressure(detector, IRAN_UNDER_PRESSURE)
     assert first == second
     russia = next(s for s in first if s.pair == ("RUS", "IRN"))
-    assert russia.signal_id == signal_id("ally_at_risk", "RUS", "IRN", "USA")
+    assert russia.signal_id == signal_id("ally_at_risk", "RUS", "IRN", None)
 
 
 def test_fatigue_control_resends_only_on_material_change(detector: AllianceDetector) -> None:
@@ -265,3 +272,56 @@ def test_threats_to_trade_or_relations_are_not_a_threat_to_the_regime() -> None:
     assert pressure_targets(bases) == []
     force = dict(bases, mode="violence")
     assert pressure_targets(force) == [("USA", "outside", "TUR")]
+
+
+def test_an_ally_at_risk_is_one_signal_whoever_presses_it(detector: AllianceDetector) -> None:
+    """The main outside pressure may change as the story grows: the signal about Russia's ally
+    Iran evolves in place and names the new third party, rather than starting another."""
+    israel = [
+        event(90 + n, ("ISR", "MIL"), ["IRN"], "ASSAULT", "material_conflict", -9.0, n * 0.1, 0.9)
+        for n in range(3)
+    ]
+    america = [
+        event(
+            95 + n, ("USA", "MIL"), ["IRN"], "ASSAULT", "material_conflict", -9.0, 1 + n * 0.1, 0.9
+        )
+        for n in range(5)
+    ]
+    signals = [s for s in run_pressure(detector, israel + america) if s.pair == ("RUS", "IRN")]
+    assert len({s.signal_id for s in signals}) == 1
+    assert signals[0].third_party == "ISR" and signals[-1].third_party == "USA"
+    assert [s.version for s in signals] == list(range(1, len(signals) + 1))
+
+
+def test_an_article_is_judged_once_not_sentence_by_sentence(detector: AllianceDetector) -> None:
+    """An article is one piece of news: taken whole it updates the pair's signal once, where
+    fed sentence by sentence it would re-send the signal after each one."""
+    history = [
+        event(100 + n, ("SYR", "GOV"), ["RUS"], "REJECT", "verbal_conflict", -4.0, float(n))
+        for n in range(4)
+    ]
+    article = [
+        event(110 + n, ("SYR", "GOV"), ["RUS"], kind, quad, score, 5.0)
+        for n, (kind, quad, score) in enumerate(
+            [("AID", "material_cooperation", 7.0)] * 3
+            + [("ASSAULT", "material_conflict", -9.0)] * 3
+        )
+    ]
+    state, ledger = None, SignalLedger()
+    for e in history:
+        state, _ = detector.on_pair_events(state, ledger, [e], "RUS", "SYR")
+    assert state is not None and state.direction == "toward_conflict"
+    one_by_one, one_ledger, sent_one_by_one = copy.deepcopy(state), copy.deepcopy(ledger), []
+    for e in article:
+        one_by_one, signals = detector.on_pair_events(one_by_one, one_ledger, [e], "RUS", "SYR")
+        sent_one_by_one.extend(signals)
+    state, whole = detector.on_pair_events(state, ledger, article, "RUS", "SYR")
+    assert len(sent_one_by_one) > 1 and len(whole) == 1
+    assert (whole[0].status, whole[0].direction, whole[0].magnitude) == (
+        sent_one_by_one[-1].status,
+        sent_one_by_one[-1].direction,
+        sent_one_by_one[-1].magnitude,
+    )
+    by_pair, by_country = fan_out_article(article)
+    assert list(by_pair) == [("RUS", "SYR")] and len(by_pair[("RUS", "SYR")]) == 6
+    assert by_country == {"RUS": [(e, "outside", "SYR") for e in article[3:]]}
