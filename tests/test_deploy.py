@@ -45,6 +45,7 @@ DOCUMENTED_METRICS = {
     "newsmon_signals_total": "counter",
     "newsmon_pairs_tracked": "gauge",
     "newsmon_consumer_lag_messages": "gauge",
+    "newsmon_input_waiting_records": "gauge",
     # API (job "api", port 8000)
     "newsmon_api_requests_total": "counter",
     "newsmon_api_request_duration_seconds": "histogram",

@@ -32,6 +32,7 @@ class WorkerMetrics:
     signals_sent: Counter
     pairs_tracked: Gauge
     consumer_lag: Gauge
+    input_waiting: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry = REGISTRY) -> WorkerMetrics:
@@ -107,6 +108,11 @@ class WorkerMetrics:
                 "newsmon_consumer_lag_messages",
                 "Records not yet consumed on this worker's partitions, by topic",
                 ["topic"],
+                registry=registry,
+            ),
+            input_waiting=Gauge(
+                "newsmon_input_waiting_records",
+                "Input records not handled yet (to the high-water mark)",
                 registry=registry,
             ),
             store_stalled=Gauge(

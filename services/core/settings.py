@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     model_max_tokens: int = Field(default=128, ge=16, description="tokens kept per sentence")
     take_batch: int = Field(default=16, ge=1, description="articles per worker batch")
     take_within_seconds: float = Field(default=0.2, gt=0, description="wait to fill a batch")
+    stall_exit_seconds: float = Field(
+        default=120.0, ge=0, description="exit 75 when input waits this long for an idle agent"
+    )
     torch_threads: int = Field(default=0, ge=0, description="torch threads; 0: torch's default")
 
     worker_metrics_host: str = Field(default="127.0.0.1", description="worker /metrics bind")

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +39,7 @@ from newsmon.worker.enrichment import (
     split_valid,
 )
 from newsmon.worker.retry import retry_forever
+from newsmon.worker.stall import EX_TEMPFAIL, StallWatch
 from prometheus_client import start_http_server
 from redis.asyncio import Redis
 
@@ -55,6 +57,7 @@ class WorkerDeps:
     model: EventCoder
     metrics: WorkerMetrics
     executor: ThreadPoolExecutor
+    stall_watch: StallWatch
 
 
 def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
@@ -70,12 +73,14 @@ def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
         model=build_coder(settings),
         metrics=metrics,
         executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="model"),
+        stall_watch=StallWatch(settings.stall_exit_seconds),
     )
 
 
 def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
     names = TopicNames(settings.topic_prefix)
     app = faust.App(settings.app_id, **faust_app_kwargs(settings))
+    stall_watch = deps.stall_watch
     raw_topic = app.topic(names.articles_raw, key_serializer="raw", value_serializer="raw")
     enriched_topic = app.topic(
         names.articles_enriched, key_serializer="raw", value_serializer="raw"
@@ -105,6 +110,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
         async for events in stream.take_events(
             settings.take_batch, within=settings.take_within_seconds
         ):
+            stall_watch.batch_started()
             started = time.perf_counter()
             records = [
                 IncomingRecord(
@@ -164,12 +170,27 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                 lambda n=len(records): store.record_handled(n), metrics, "count handled"
             )
             metrics.processing_duration.observe(time.perf_counter() - started)
+            for topic, partition, first, handled in stall_watch.batch_finished(
+                [(r.topic, r.partition, r.offset) for r in records]
+            ):
+                log.warning(
+                    "the stream skipped %s[%d] offsets %d-%d (handed %d next); they stay "
+                    "uncommitted until a restart reads them again",
+                    topic,
+                    partition,
+                    first,
+                    handled - 1,
+                    handled,
+                )
 
     @app.timer(interval=LAG_INTERVAL_S)
     async def measure_lag() -> None:
         """Consumer lag of this worker's partitions: Prometheus and the dashboard."""
         lag: dict[str, int] = {}
+        waiting = 0
         consumer = app.consumer
+        # Faust's own record of committed offsets (read only): the next offset to handle
+        committed = getattr(consumer, "_committed_offset", {})
         for tp in consumer.assignment():
             if tp.topic.endswith("-changelog") or "__assignor" in tp.topic:
                 continue  # tables' changelogs are written here, read only on recovery
@@ -178,9 +199,28 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             if position is None or highwater is None:
                 continue
             lag[tp.topic] = lag.get(tp.topic, 0) + max(0, highwater - position)
+            if tp.topic == names.articles_raw:
+                waiting += stall_watch.waiting(tp.topic, tp.partition, highwater, committed.get(tp))
         for topic, count in lag.items():
             metrics.consumer_lag.labels(topic).set(count)
+        metrics.input_waiting.set(waiting)
+        log.debug(
+            "input waiting %d (in batch %s, idle since %s, handled up to %s)",
+            waiting,
+            stall_watch.in_batch,
+            stall_watch.idle_waiting_since,
+            stall_watch.next_offsets,
+        )
         await retry_forever(lambda: store.record_lag(lag, WORKER_NAME), metrics, "record lag")
+        if stall_watch.check(waiting):
+            log.error(
+                "stream stalled: %d input records have waited %.0f s for an idle agent; "
+                "stopping with exit code %d for the supervisor to restart the worker",
+                waiting,
+                settings.stall_exit_seconds,
+                EX_TEMPFAIL,
+            )
+            os.kill(os.getpid(), signal.SIGTERM)
 
     register_alert_agents(
         app,
@@ -203,4 +243,8 @@ def run_worker(settings: Settings) -> None:
     deps = build_deps(settings, metrics)
     app = create_app(settings, deps)
     worker = faust.Worker(app, loglevel=settings.log_level.upper(), quiet=True)
-    worker.execute_from_commandline()
+    try:
+        worker.execute_from_commandline()
+    finally:
+        if deps.stall_watch.tripped:
+            raise SystemExit(EX_TEMPFAIL)

@@ -1,0 +1,39 @@
+"""The stall watchdog: records waiting for an idle agent, against a clock the test controls."""
+
+from newsmon.worker.stall import StallWatch
+
+
+def test_records_waiting_for_an_idle_agent_trip_the_watch_after_the_timeout() -> None:
+    watch = StallWatch(timeout_s=30.0)
+    watch.batch_started()
+    watch.batch_finished([("raw", 3, 2)])  # handled offsets up to 2 of partition 3
+    waiting = watch.waiting("raw", 3, highwater=15, committed=3)
+    assert waiting == 12
+    assert not watch.check(waiting, now=10.0)
+    assert not watch.check(waiting, now=39.0)
+    assert watch.check(waiting, now=40.0) and watch.tripped
+
+
+def test_a_caught_up_worker_never_trips_however_long_it_idles() -> None:
+    watch = StallWatch(timeout_s=30.0)
+    watch.batch_finished([("raw", 0, 10)])
+    assert watch.waiting("raw", 0, highwater=11, committed=11) == 0
+    assert not watch.check(0, now=10_000.0)
+    assert not watch.check(1, now=10_020.0), "the timeout counts from when records began to wait"
+
+
+def test_a_batch_in_progress_is_not_a_stall() -> None:
+    """A batch blocked on a store that is down has its own retries; a restart would not help."""
+    watch = StallWatch(timeout_s=30.0)
+    assert not watch.check(5, now=0.0)
+    watch.batch_started()
+    assert not watch.check(5, now=1_000.0)
+    watch.batch_finished([("raw", 0, 4)])
+    assert not watch.check(5, now=1_020.0), "idle again: the wait starts over"
+    assert watch.check(5, now=1_050.0)
+
+
+def test_zero_turns_the_watch_off() -> None:
+    watch = StallWatch(timeout_s=0.0)
+    assert not watch.check(100, now=0.0)
+    assert not watch.check(100, now=1e9)
