@@ -26,7 +26,6 @@ from newsmon.core.settings import BrokerProfile, Settings
 from newsmon.core.store import ArticleStore, Keys
 from newsmon.core.topics import TopicNames
 from newsmon.local.processes import (
-    ManagedProcess,
     ProcessFailed,
     ProcessGroup,
     free_port,
@@ -37,18 +36,21 @@ from newsmon.producer.poison import poison_records
 from newsmon.producer.publisher import ArticlePublisher
 from newsmon.producer.replay import replay
 from newsmon.producer.sources import expand_paths, read_articles
+from newsmon.worker.stall import EX_TEMPFAIL
 from redis.asyncio import Redis
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 PROCESSING_TIMEOUT_S = 900
+WORKER_RESTARTS = 3
 POLL_INTERVAL_S = 0.5
 
 
 @dataclass
 class DemoReport:
     articles_in: int = 0
+    worker_restarts: int = 0
     processed: int = 0
     already_stored: int = 0
     dead_lettered: int = 0
@@ -159,7 +161,9 @@ class Demo:
         admin_key = settings.admin_api_key or "nmadmin_" + secrets.token_urlsafe(24)
         self.report.admin_key_generated = not settings.admin_api_key
         env = _child_env(bootstrap, redis_url, profile, admin_key)
+        self._worker_env = env
         worker = self.group.start("worker", [sys.executable, "-m", "newsmon", "worker"], env=env)
+        self._worker = worker
         deliverer = self.group.start(
             "deliver", [sys.executable, "-m", "newsmon", "deliver"], env=env
         )
@@ -253,7 +257,6 @@ class Demo:
                     handled,
                     stats_before,
                     signals_task,
-                    worker,
                 )
             )
         self.report.seconds = round(time.monotonic() - started, 2)
@@ -271,9 +274,29 @@ class Demo:
                 f"Admin key for this run (issues API keys at POST /api/keys): "
                 f"[bold]{self._admin_key}[/]"
             )
-        while worker.running() and api.running() and deliverer.running():
+        while self._supervise_worker() and api.running() and deliverer.running():
             time.sleep(1)
         raise ProcessFailed("the worker or the API stopped; see the logs above")
+
+    def _supervise_worker(self) -> bool:
+        """True while a worker runs. A worker that exits with code 75 (its stall watchdog,
+        ``newsmon.worker.stall``) is restarted, as Compose's restart policy would, up to
+        ``WORKER_RESTARTS`` times; any other exit is a failure."""
+        worker = self._worker
+        if worker.running():
+            return True
+        if worker.popen.returncode != EX_TEMPFAIL or self.report.worker_restarts >= WORKER_RESTARTS:
+            return False
+        self.report.worker_restarts += 1
+        self.console.print(
+            "[yellow]The worker stopped on a stalled stream (exit 75); restarting it.[/]"
+        )
+        self._worker = self.group.start(
+            f"worker-{self.report.worker_restarts + 1}",
+            [sys.executable, "-m", "newsmon", "worker"],
+            env=self._worker_env,
+        )
+        return True
 
     async def _follow(
         self,
@@ -286,7 +309,6 @@ class Demo:
         handled_task: int,
         before: dict[str, int],
         signals_task: int,
-        worker: ManagedProcess,
     ) -> None:
         redis = Redis.from_url(settings.redis_url)
         store = ArticleStore(redis, Keys(settings.redis_key_prefix), settings.article_ttl_seconds)
@@ -296,7 +318,8 @@ class Demo:
         lettered: set[str] = set()
         try:
             while time.monotonic() < deadline:
-                if not worker.running():
+                if not self._supervise_worker():
+                    worker = self._worker
                     raise ProcessFailed(
                         f"the worker exited ({worker.popen.returncode}):\n{worker.log_tail()}"
                     )

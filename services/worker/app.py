@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import faust
+from faust.types import TP
 from newsmon.core.alert_store import AlertStore
 from newsmon.core.kafka_clients import faust_app_kwargs
 from newsmon.core.metrics import AlertMetrics, WorkerMetrics
@@ -104,6 +105,11 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
         AllianceDeps(AllianceDetector(AlignmentTable.load()), store, metrics),
     )
 
+    def committed_offset(topic: str, partition: int) -> int | None:
+        """Faust's own record of the partition's committed offset (read only)."""
+        committed = getattr(app.consumer, "_committed_offset", {})
+        return committed.get(TP(topic, partition))
+
     @app.agent(raw_topic)
     async def enrich_articles(stream: faust.StreamT) -> None:
         loop = asyncio.get_running_loop()
@@ -112,6 +118,24 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
         ):
             stall_watch.batch_started()
             started = time.perf_counter()
+            skipped = stall_watch.first_skip(
+                [(e.message.topic, e.message.partition, e.message.offset) for e in events],
+                committed_offset,
+            )
+            if skipped is not None:
+                topic, partition, expected, offset = skipped
+                log.error(
+                    "the stream skipped %s[%d] offsets %d-%d and handed %d; exiting with code "
+                    "%d before acknowledging anything, so that a restart reads them again",
+                    topic,
+                    partition,
+                    expected,
+                    offset - 1,
+                    offset,
+                    EX_TEMPFAIL,
+                )
+                logging.shutdown()
+                os._exit(EX_TEMPFAIL)
             records = [
                 IncomingRecord(
                     key=event.key,
@@ -170,18 +194,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                 lambda n=len(records): store.record_handled(n), metrics, "count handled"
             )
             metrics.processing_duration.observe(time.perf_counter() - started)
-            for topic, partition, first, handled in stall_watch.batch_finished(
-                [(r.topic, r.partition, r.offset) for r in records]
-            ):
-                log.warning(
-                    "the stream skipped %s[%d] offsets %d-%d (handed %d next); they stay "
-                    "uncommitted until a restart reads them again",
-                    topic,
-                    partition,
-                    first,
-                    handled - 1,
-                    handled,
-                )
+            stall_watch.batch_finished([(r.topic, r.partition, r.offset) for r in records])
 
     @app.timer(interval=LAG_INTERVAL_S)
     async def measure_lag() -> None:
@@ -189,8 +202,6 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
         lag: dict[str, int] = {}
         waiting = 0
         consumer = app.consumer
-        # Faust's own record of committed offsets (read only): the next offset to handle
-        committed = getattr(consumer, "_committed_offset", {})
         for tp in consumer.assignment():
             if tp.topic.endswith("-changelog") or "__assignor" in tp.topic:
                 continue  # tables' changelogs are written here, read only on recovery
@@ -200,7 +211,9 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                 continue
             lag[tp.topic] = lag.get(tp.topic, 0) + max(0, highwater - position)
             if tp.topic == names.articles_raw:
-                waiting += stall_watch.waiting(tp.topic, tp.partition, highwater, committed.get(tp))
+                waiting += stall_watch.waiting(
+                    tp.topic, tp.partition, highwater, committed_offset(tp.topic, tp.partition)
+                )
         for topic, count in lag.items():
             metrics.consumer_lag.labels(topic).set(count)
         metrics.input_waiting.set(waiting)

@@ -9,7 +9,13 @@ Debug logs show how: after the rebalance the stream hands the agent a later reco
 some before it; Faust commits only contiguous offsets, so the commit stays at the first
 skipped record, and nothing comes after. Nothing is lost (the skipped records are not
 committed) but nothing moves. ``StallWatch`` compares, per partition of the input topic, the
-committed offset with the high-water mark, and logs the gaps it sees in the handled offsets.
+committed offset with the high-water mark.
+
+Worse, when the records skipped are the first ones after the committed offset, Faust can
+commit past them: its commit tolerates one missing offset at the head of what was acked. So
+the worker also checks each batch before handling it (``first_skip``): a record beyond the
+next expected offset means the stream skipped some, and the worker exits at once, before
+anything of the batch is acknowledged, so that the restart reads the skipped records again.
 When records have waited ``timeout_s`` while the agent sat idle (no batch in progress), the
 watch trips: the worker stops and exits with ``EX_TEMPFAIL`` (75), so its supervisor
 (Compose's restart policy, systemd, Kubernetes) starts a fresh one, which resumes from the
@@ -20,6 +26,7 @@ its own retries, and a restart would not help it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 EX_TEMPFAIL = 75
@@ -37,20 +44,27 @@ class StallWatch:
         self.in_batch = True
         self.idle_waiting_since = None
 
-    def batch_finished(
-        self, handled: list[tuple[str, int, int]]
-    ) -> list[tuple[str, int, int, int]]:
-        """``handled``: (topic, partition, offset) of every record of the batch. Returns the
-        gaps, (topic, partition, first skipped, next handled): records the stream skipped."""
-        gaps = []
-        for topic, partition, offset in sorted(handled):
+    def batch_finished(self, handled: list[tuple[str, int, int]]) -> None:
+        """``handled``: (topic, partition, offset) of every record of the batch."""
+        for topic, partition, offset in handled:
             key = (topic, partition)
-            expected = self.next_offsets.get(key)
-            if expected is not None and offset > expected:
-                gaps.append((topic, partition, expected, offset))
-            self.next_offsets[key] = max(expected or 0, offset + 1)
+            self.next_offsets[key] = max(self.next_offsets.get(key, 0), offset + 1)
         self.in_batch = False
-        return gaps
+
+    def first_skip(
+        self, batch: list[tuple[str, int, int]], committed: Callable[[str, int], int | None]
+    ) -> tuple[str, int, int, int] | None:
+        """The first record of ``batch`` that comes after records the stream never handed over:
+        (topic, partition, next expected offset, offset handed). The next expected offset is the
+        larger of the next one after those handled here and the committed one (a partition that
+        came back in a rebalance starts at its committed offset)."""
+        for topic, partition, offset in sorted(batch):
+            known = [self.next_offsets.get((topic, partition)), committed(topic, partition)]
+            expected = max((o for o in known if o is not None), default=None)
+            if expected is not None and offset > expected:
+                return topic, partition, expected, offset
+            self.next_offsets[(topic, partition)] = max(expected or 0, offset + 1)
+        return None
 
     def waiting(self, topic: str, partition: int, highwater: int, committed: int | None) -> int:
         """Records of the partition not yet committed (or, before the first commit, handled).

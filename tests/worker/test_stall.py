@@ -37,3 +37,27 @@ def test_zero_turns_the_watch_off() -> None:
     watch = StallWatch(timeout_s=0.0)
     assert not watch.check(100, now=0.0)
     assert not watch.check(100, now=1e9)
+
+
+def test_a_batch_that_starts_past_the_committed_offset_is_a_skip() -> None:
+    """After a rebalance the stream handed offset 2 of a partition committed at 1: record 1 was
+    skipped, and Faust's commit would step over it."""
+    watch = StallWatch(timeout_s=30.0)
+    committed = {("raw", 0): 1, ("raw", 1): 5}
+    assert watch.first_skip([("raw", 1, 5), ("raw", 0, 2)], lambda t, p: committed[(t, p)]) == (
+        "raw",
+        0,
+        1,
+        2,
+    )
+
+
+def test_contiguous_batches_and_a_partition_back_from_a_rebalance_are_no_skip() -> None:
+    watch = StallWatch(timeout_s=30.0)
+    committed = {("raw", 0): 0}
+    assert watch.first_skip([("raw", 0, 0), ("raw", 0, 1)], lambda t, p: committed[(t, p)]) is None
+    watch.batch_finished([("raw", 0, 0), ("raw", 0, 1)])
+    assert watch.first_skip([("raw", 0, 2), ("raw", 0, 3)], lambda t, p: 1) is None
+    # the partition went to another worker and came back: it resumes at its new committed offset
+    assert watch.first_skip([("raw", 0, 40)], lambda t, p: 40) is None
+    assert watch.first_skip([("raw", 0, 42)], lambda t, p: 40) == ("raw", 0, 41, 42)
