@@ -410,5 +410,7 @@ class Demo:
             "time taken", f"{r.seconds:.1f} s ({r.articles_per_second} articles/s overall)"
         )
         table.add_row("dashboard", r.dashboard_url)
+        if r.worker_restarts:
+            table.add_row("worker restarts", f"{r.worker_restarts} (stalled stream, exit 75)")
         table.add_row("complete", "yes" if r.complete else "[red]no: timed out")
         self.console.print(table)
