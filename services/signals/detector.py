@@ -34,12 +34,16 @@ from newsmon.signals.pair_index import (
     RECENT_WINDOW,
     EvidenceItem,
     PairState,
-    Transition,
-    add_event,
+    fold_event,
     pair_key,
+    replay_transition,
 )
-from newsmon.signals.pair_index import transition as kind_of_change
-from newsmon.signals.pressure import PressureState, add_pressure, pressure_targets
+from newsmon.signals.pressure import (
+    PressureState,
+    fold_pressure,
+    pressure_targets,
+    replay_change,
+)
 from newsmon.signals.simhash import count_independent
 
 RECENT_DAYS = 730
@@ -193,14 +197,8 @@ class AllianceDetector:
             state.prior, state.prior_known = self.prior(*pair, _day(min(times) - RECENT_WINDOW))
         before = state.direction
         for event in events:
-            add_event(state, evidence_item(event), event["quad_class"])
-        reading = state.reading
-        transition = Transition(
-            kind_of_change(before, state.direction),
-            state.direction,
-            abs(reading.current - reading.baseline),
-            reading.z,
-        )
+            fold_event(state, evidence_item(event), event["quad_class"])
+        transition = replay_transition(state, before)
         signals: list[AllianceSignal] = []
         if transition.kind != "none":
             status = "cleared" if transition.kind == "cleared" else "active"
@@ -338,8 +336,8 @@ class AllianceDetector:
         state = state or PressureState(country=country)
         before = state.at_risk
         for event, kind, outside_actor in items:
-            add_pressure(state, evidence_item(event), kind, outside_actor)
-        change = kind_of_change("at_risk" if before else None, "at_risk" if state.at_risk else None)
+            fold_pressure(state, evidence_item(event), kind, outside_actor)
+        change = replay_change(state, before)
         if change == "none":
             return state, []
         on = _day(max(float(event["event_time"]) for event, _, _ in items))

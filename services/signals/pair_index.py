@@ -35,6 +35,7 @@ depend on order either). A replay costs ``HISTORY_KEPT`` small steps, about a mi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
 DAY = 86_400.0
@@ -309,13 +310,23 @@ def transition(before: str | None, after: str | None) -> str:
 
 
 def add_event(state: PairState, evidence: EvidenceItem, quad: str) -> Transition:
-    """Fold one event into the pair's state; idempotent per event id, whatever the order."""
-    if evidence.event_id in state.seen_events:
+    """Fold one event into the pair's state and replay it; idempotent per event id, whatever
+    the order."""
+    before = state.direction
+    if not fold_event(state, evidence, quad):
         return Transition("none", state.direction, 0.0, state.z)
+    return replay_transition(state, before)
+
+
+def fold_event(state: PairState, evidence: EvidenceItem, quad: str) -> bool:
+    """Add one event to the pair's history without replaying it (``replay_transition`` does,
+    once for a whole article); False for an event already seen."""
+    if evidence.event_id in state.seen_events:
+        return False
     state.seen_events.append(evidence.event_id)
     del state.seen_events[:-SEEN_KEPT]
     item = [evidence.event_time, evidence.score, max(evidence.confidence, 0.05), evidence.event_id]
-    _insert_sorted(state.history, state.archived, item)
+    insert_sorted(state.history, item, lambda old: state.archived.add(old[1], old[2], old[0]))
     state.events += 1
     state.quads[quad] = state.quads.get(quad, 0) + 1
     at = evidence.event_time
@@ -326,19 +337,23 @@ def add_event(state: PairState, evidence: EvidenceItem, quad: str) -> Transition
         del state.fingerprints[:-200]
     state.evidence = strongest_by_side(state.evidence, evidence)
     state.latest = latest_evidence(state.latest, evidence, 2 * RECENT_KEPT)
-    before = state.direction
+    return True
+
+
+def replay_transition(state: PairState, before: str | None) -> Transition:
+    """Replay the history and say how the raised direction changed since ``before``."""
     reading = state.replay()
     move = reading.current - reading.baseline
     return Transition(transition(before, state.direction), state.direction, abs(move), reading.z)
 
 
-def _insert_sorted(history: list[HistoryItem], archived: Ewma, item: HistoryItem) -> None:
-    """Keep ``history`` sorted and bounded; what falls off its old end goes to ``archived``."""
+def insert_sorted(history: list[list], item: list, archive: Callable[[list], None]) -> None:
+    """Keep ``history`` sorted by (event time, id) and at most ``HISTORY_KEPT`` long; what
+    falls off its old end goes to ``archive`` (pairs and pressure keep their history so)."""
     history.append(item)
     history.sort(key=lambda i: (i[0], i[3]))
     while len(history) > HISTORY_KEPT:
-        old = history.pop(0)
-        archived.add(old[1], old[2], old[0])
+        archive(history.pop(0))
 
 
 def _strongest(items: list[EvidenceItem]) -> list[EvidenceItem]:

@@ -32,10 +32,10 @@ from dataclasses import asdict, dataclass, field, replace
 
 from newsmon.signals.pair_index import (
     DAY,
-    HISTORY_KEPT,
     SEEN_KEPT,
     EvidenceItem,
     Ewma,
+    insert_sorted,
     strongest_evidence,
     transition,
 )
@@ -157,20 +157,39 @@ class PressureState:
 def add_pressure(
     state: PressureState, evidence: EvidenceItem, kind: str, outside_actor: str | None
 ) -> str:
-    """Fold one pressure event in; returns "raised", "updated", "cleared" or "none"."""
+    """Fold one pressure event in and replay; returns "raised", "updated", "cleared" or
+    "none"."""
+    before = state.at_risk
+    if not fold_pressure(state, evidence, kind, outside_actor):
+        return "none"
+    return replay_change(state, before)
+
+
+def replay_change(state: PressureState, before: bool) -> str:
+    """Replay the history and say how the at-risk state changed since ``before``."""
+    state.replay()
+    return transition("at_risk" if before else None, "at_risk" if state.at_risk else None)
+
+
+def fold_pressure(
+    state: PressureState, evidence: EvidenceItem, kind: str, outside_actor: str | None
+) -> bool:
+    """Add one pressure event without replaying (``replay_change`` does, once per article);
+    False for one already seen."""
     key = f"{evidence.event_id}:{kind}:{outside_actor or ''}"
     if key in state.seen_events:
-        return "none"
+        return False
     state.seen_events.append(key)
     del state.seen_events[:-SEEN_KEPT]
-    state.history.append([evidence.event_time, max(evidence.confidence, 0.05), kind, key])
-    state.history.sort(key=lambda item: (item[0], item[3]))
-    while len(state.history) > HISTORY_KEPT:
-        at, weight, old_kind, _ = state.history.pop(0)
-        archive = (
-            state.archived_repression if old_kind == "repression" else state.archived_challenge
-        )
-        archive.add(1.0, weight, at)
+
+    def archive(old: list) -> None:
+        at, weight, old_kind, _ = old
+        kept = state.archived_repression if old_kind == "repression" else state.archived_challenge
+        kept.add(1.0, weight, at)
+
+    insert_sorted(
+        state.history, [evidence.event_time, max(evidence.confidence, 0.05), kind, key], archive
+    )
     state.kinds[kind] = state.kinds.get(kind, 0) + 1
     if outside_actor:
         state.outside[outside_actor] = state.outside.get(outside_actor, 0.0) + evidence.confidence
@@ -178,6 +197,4 @@ def add_pressure(
         state.fingerprints.append(evidence.fingerprint)
         del state.fingerprints[:-200]
     state.evidence = strongest_evidence(state.evidence, evidence)
-    before = state.at_risk
-    state.replay()
-    return transition("at_risk" if before else None, "at_risk" if state.at_risk else None)
+    return True

@@ -166,16 +166,16 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                 results = model.postprocess(prepared)
                 for raw, coded in zip(fresh, results, strict=True):
                     now = time.time()
-                    events = build_events(raw, coded, model.label, now)
-                    for event in events:
+                    routed = []
+                    for event in build_events(raw, coded, model.label, now):
                         await retry_forever(
                             lambda event=event: store.store_event(event), metrics, "store event"
                         )
                         metrics.events_coded.labels(event.quad_class).inc()
-                        await events_topic.send(
-                            key=event.event_id.encode(), value=event.model_dump_json().encode()
-                        )
-                    await route_article([json.loads(e.model_dump_json()) for e in events])
+                        payload = event.model_dump_json()  # serialised once, for both uses
+                        await events_topic.send(key=event.event_id.encode(), value=payload.encode())
+                        routed.append(json.loads(payload))
+                    await route_article(routed)
                     enriched = build_enriched(raw, coded, model.label, now)
                     stored = await retry_forever(
                         lambda enriched=enriched: store.store_article(enriched),
