@@ -345,6 +345,7 @@ def bench_nlp(
             batch_size=batch_size,
             bf16=bf16,
             articles_per_batch=settings.take_batch,
+            batch_tokens=settings.model_batch_tokens,
         )
     table = Table(title=f"NLP stage on {result.articles} stories, {result.sentences} sentences")
     table.add_column("figure")

@@ -37,6 +37,7 @@ class NlpBenchResult:
     bf16: bool
     articles_per_batch: int
     batch_size: int
+    batch_tokens: int
     one_per_call_articles_per_s: float
     one_per_call_ratio: float
     """The coder given one article per call (what a worker sees at low rates, when a ``take``
@@ -54,18 +55,21 @@ def run_nlp_bench(
     batch_size: int = 0,
     bf16: bool | None = None,
     articles_per_batch: int = 16,
+    batch_tokens: int = 0,
 ) -> NlpBenchResult:
     """``articles_per_batch`` mirrors the worker's ``take`` batch: the coder sorts sentences by
     length within it, so bigger batches pad less (the raw encoder sorts all sentences at once,
     an upper bound no stream reaches). ``bf16`` None decides as ``NEWSMON_MODEL_BF16=auto``
-    does, so the figures match what a worker on this CPU runs."""
+    does, so the figures match what a worker on this CPU runs. ``batch_tokens`` (the padded-token
+    budget of a forward pass) applies to both, so the raw figure is the same passes over all
+    sentences at once."""
     bf16 = resolve_bf16("auto") if bf16 is None else bf16
     batch_size = resolve_batch_size(batch_size, bf16)
     stories = _stories(seeds)
     sentences = [
         s for a in stories for s in ([a.title] if a.title else []) + split_sentences(a.text)
     ]
-    encoder = SentenceEncoder(batch_size=batch_size, bf16=bf16)
+    encoder = SentenceEncoder(batch_size=batch_size, batch_tokens=batch_tokens, bf16=bf16)
     coder = EventCoder(encoder, CoderHeads.load(), ActorResolver.default())
     encoder.encode(sentences[:64])
     coder(stories[:2])
@@ -101,6 +105,7 @@ def run_nlp_bench(
         bf16=bf16,
         articles_per_batch=articles_per_batch,
         batch_size=batch_size,
+        batch_tokens=batch_tokens,
         one_per_call_articles_per_s=round(len(stories) / single_s, 2),
         one_per_call_ratio=round((encoder_s / rounds) / single_s, 3),
     )

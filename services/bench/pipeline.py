@@ -245,6 +245,7 @@ def run_pipeline_bench(
         batch_size=batch_size,
         bf16=bf16,
         articles_per_batch=settings.take_batch,
+        batch_tokens=settings.model_batch_tokens,
     )
     result.encoder_articles_per_s = encoder.encoder_articles_per_s
     result.efficiency = round(result.max_sustained_rate / encoder.encoder_articles_per_s, 3)

