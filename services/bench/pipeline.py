@@ -136,7 +136,11 @@ class PipelineBench:
         return result
 
     def _start_worker(self, settings: Settings, index: int) -> ManagedProcess:
+        """One worker process; with several on one machine, each gets its share of the cores as
+        torch threads (NEWSMON_TORCH_THREADS, unless set): two workers with two threads each on
+        two cores oversubscribe them and spend their time waiting on each other."""
         env = {
+            "NEWSMON_TORCH_THREADS": str(max(1, (os.cpu_count() or 1) // self.workers)),
             **os.environ,
             "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
             "REDIS_URL": settings.redis_url,
