@@ -317,7 +317,8 @@ def bench_pipeline(
         out.print(
             f"max sustained {result.max_sustained_rate:.2f} articles/s; raw encoder "
             f"{result.encoder_articles_per_s:.2f} stories/s; efficiency {result.efficiency:.2f}; "
-            f"peak memory MiB {result.peak_rss_mib}"
+            f"peak memory MiB {result.peak_rss_mib}; time (busy share of the run, forward "
+            f"pass share of busy) {result.time_shares}"
         )
     json_out.write_text(json_lib.dumps(results, indent=2))
     out.print(f"figures written to {json_out}")

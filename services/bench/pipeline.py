@@ -9,7 +9,9 @@ sustained when every article was stored within the drain window and the p95 prod
 latency stayed under ``SUSTAINED_P95_S``: beyond that the backlog only grows. The run stops at
 the first rate that is not sustained. In the same
 run it measures the raw encoder on the same stories' sentences, so the pipeline's efficiency is
-a ratio, and it reads each process's peak memory (VmHWM) from /proc.
+a ratio, and it reads each process's peak memory (VmHWM) from /proc and, from each worker's
+own metrics, where its time went: busy (handling batches) or waiting for input, and within
+the busy time the encoder's forward pass against the rest (Kafka, Redis, heads, signals).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import httpx
 from newsmon.alerts.subscriptions import Filters, Subscription
 from newsmon.core.alert_store import AlertStore
 from newsmon.core.kafka_clients import ensure_topics
@@ -68,6 +71,26 @@ class BenchResult:
     peak_rss_mib: dict[str, float] = field(default_factory=dict)
     encoder_articles_per_s: float = 0.0
     efficiency: float = 0.0
+    time_shares: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def worker_time_shares(metrics_text: str, wall_seconds: float) -> dict[str, float]:
+    """A worker's time, from its histograms' sums: share of the run spent handling batches, and
+    of that the share in the encoder's forward pass."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    sums = {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(metrics_text)
+        for sample in family.samples
+        if sample.name.endswith("_seconds_sum")
+    }
+    busy = sums.get("newsmon_processing_duration_seconds_sum", 0.0)
+    forward = sums.get("newsmon_model_batch_duration_seconds_sum", 0.0)
+    return {
+        "busy_share": round(busy / wall_seconds, 3) if wall_seconds > 0 else 0.0,
+        "forward_share_of_busy": round(forward / busy, 3) if busy > 0 else 0.0,
+    }
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -115,8 +138,10 @@ class PipelineBench:
             names = TopicNames()
             ensure_topics(settings, names.all())
             asyncio.run(self._subscribe(settings))
-            workers = [self._start_worker(settings, i) for i in range(self.workers)]
+            ports = [free_port() for _ in range(self.workers)]
+            workers = [self._start_worker(settings, i, port) for i, port in enumerate(ports)]
             result = BenchResult(workers=self.workers)
+            started = time.monotonic()
             with ArticlePublisher(settings, names.articles_raw, "newsmon-bench") as publisher:
                 self._step(settings, publisher, rate=2.0, seconds=5.0)  # warm-up, not reported
                 for rate in rates:
@@ -126,6 +151,13 @@ class PipelineBench:
                         result.max_sustained_rate = max(result.max_sustained_rate, rate)
                     else:
                         break
+            wall = time.monotonic() - started
+            for i, port in enumerate(ports):
+                try:
+                    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+                except httpx.HTTPError:
+                    continue  # a figure is missing, not the run
+                result.time_shares[f"worker-{i}"] = worker_time_shares(text, wall)
             result.peak_rss_mib = {
                 **{f"worker-{i}": peak_rss_mib(w.pid) for i, w in enumerate(workers)},
                 "broker": peak_rss_mib(broker.process.pid),
@@ -135,7 +167,7 @@ class PipelineBench:
         shutil.rmtree(self.folder, ignore_errors=True)  # kept on failure: the logs are there
         return result
 
-    def _start_worker(self, settings: Settings, index: int) -> ManagedProcess:
+    def _start_worker(self, settings: Settings, index: int, metrics_port: int) -> ManagedProcess:
         """One worker process; with several on one machine, each gets its share of the cores as
         torch threads (NEWSMON_TORCH_THREADS, unless set): two workers with two threads each on
         two cores oversubscribe them and spend their time waiting on each other."""
@@ -146,7 +178,7 @@ class PipelineBench:
             "REDIS_URL": settings.redis_url,
             "NEWSMON_BROKER_PROFILE": "local",
             "NEWSMON_APP_ID": settings.app_id,
-            "NEWSMON_WORKER_METRICS_PORT": str(free_port()),
+            "NEWSMON_WORKER_METRICS_PORT": str(metrics_port),
         }
         return self.group.start(
             f"worker-{index}", [sys.executable, "-m", "newsmon", "worker"], env=env

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
         default=1024, ge=0, description="padded tokens per forward pass at most; 0: no budget"
     )
     model_max_tokens: int = Field(default=128, ge=16, description="tokens kept per sentence")
+    worker_concurrency: int = Field(
+        default=1, ge=1, le=8, description="enrichment batches in flight per worker (pipelining)"
+    )
     take_batch: int = Field(default=16, ge=1, description="articles per worker batch")
     take_within_seconds: float = Field(default=0.2, gt=0, description="wait to fill a batch")
     stall_exit_seconds: float = Field(

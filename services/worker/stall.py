@@ -13,9 +13,13 @@ committed offset with the high-water mark.
 
 Worse, when the records skipped are the first ones after the committed offset, Faust can
 commit past them: its commit tolerates one missing offset at the head of what was acked. So
-the worker also checks each batch before handling it (``first_skip``): a record beyond the
-next expected offset means the stream skipped some, and the worker exits at once, before
-anything of the batch is acknowledged, so that the restart reads the skipped records again.
+the worker notes every record as the stream pulls it (``pulled``) and checks each batch before
+acknowledging it (``first_skip``): a record beyond the next expected offset, with the gap still
+open, means the stream skipped some, and the worker exits at once, before anything of the
+batch is acknowledged, so that the restart reads the skipped records again. (Checked at the
+end of a batch, not its start, because a worker runs two agent instances that split the
+records between them: at its start, a batch may lack a record the other instance is still
+pulling.)
 When records have waited ``timeout_s`` while the agent sat idle (no batch in progress), the
 watch trips: the worker stops and exits with ``EX_TEMPFAIL`` (75), so its supervisor
 (Compose's restart policy, systemd, Kubernetes) starts a fresh one, which resumes from the
@@ -26,7 +30,6 @@ its own retries, and a restart would not help it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 EX_TEMPFAIL = 75
@@ -35,35 +38,56 @@ EX_TEMPFAIL = 75
 @dataclass
 class StallWatch:
     timeout_s: float  # 0 turns the watch off
-    next_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
-    in_batch: bool = False
+    next_offsets: dict[tuple[str, int], int] = field(default_factory=dict)  # contiguous pulls
+    beyond_gap: dict[tuple[str, int], set[int]] = field(default_factory=dict)
+    handled_next: dict[tuple[str, int], int] = field(default_factory=dict)
+    batches_in_progress: int = 0
     idle_waiting_since: float | None = None
     tripped: bool = False
 
     def batch_started(self) -> None:
-        self.in_batch = True
+        self.batches_in_progress += 1
         self.idle_waiting_since = None
 
     def batch_finished(self, handled: list[tuple[str, int, int]]) -> None:
         """``handled``: (topic, partition, offset) of every record of the batch."""
         for topic, partition, offset in handled:
             key = (topic, partition)
-            self.next_offsets[key] = max(self.next_offsets.get(key, 0), offset + 1)
-        self.in_batch = False
+            self.handled_next[key] = max(self.handled_next.get(key, 0), offset + 1)
+        self.batches_in_progress -= 1
 
-    def first_skip(
-        self, batch: list[tuple[str, int, int]], committed: Callable[[str, int], int | None]
-    ) -> tuple[str, int, int, int] | None:
-        """The first record of ``batch`` that comes after records the stream never handed over:
-        (topic, partition, next expected offset, offset handed). The next expected offset is the
-        larger of the next one after those handled here and the committed one (a partition that
-        came back in a rebalance starts at its committed offset)."""
-        for topic, partition, offset in sorted(batch):
-            known = [self.next_offsets.get((topic, partition)), committed(topic, partition)]
-            expected = max((o for o in known if o is not None), default=None)
-            if expected is not None and offset > expected:
-                return topic, partition, expected, offset
-            self.next_offsets[(topic, partition)] = max(expected or 0, offset + 1)
+    def pulled(self, topic: str, partition: int, offset: int, committed: int | None) -> None:
+        """A record as the stream takes it off the consumer, in the order the stream reads it.
+
+        Every agent instance of a worker reads the same queue, so the offsets a partition hands
+        out are contiguous from where it started (its committed offset after a rebalance), even
+        when two instances split them between their batches. A record beyond the next expected
+        offset stays in ``beyond_gap`` until the gap fills; one that never fills is a skip."""
+        key = (topic, partition)
+        known = [self.next_offsets.get(key), committed]
+        expected = max((o for o in known if o is not None), default=offset)
+        waiting = {o for o in self.beyond_gap.get(key, set()) if o >= expected}
+        if offset == expected:
+            expected += 1
+            while expected in waiting:
+                waiting.discard(expected)
+                expected += 1
+        elif offset > expected:
+            waiting.add(offset)
+        # else: a record re-read after a rebalance, already seen once
+        self.next_offsets[key] = expected
+        self.beyond_gap[key] = waiting
+
+    def first_skip(self, batch: list[tuple[str, int, int]]) -> tuple[str, int, int, int] | None:
+        """For the partitions of ``batch``: a record pulled beyond offsets the stream never
+        handed over, as (topic, partition, first missing offset, lowest offset beyond it).
+        Checked when a batch is done and before it is acknowledged: records other agent
+        instances took meanwhile have long been pulled by then, so a gap still open is a skip.
+        """
+        for topic, partition in sorted({(t, p) for t, p, _ in batch}):
+            waiting = self.beyond_gap.get((topic, partition))
+            if waiting:
+                return topic, partition, self.next_offsets[(topic, partition)], min(waiting)
         return None
 
     def waiting(self, topic: str, partition: int, highwater: int, committed: int | None) -> int:
@@ -72,13 +96,13 @@ class StallWatch:
         The committed offset, not the handled one: Faust commits only contiguous offsets, so
         records the stream skipped hold the commit back while the agent has handled later ones.
         """
-        start = committed if committed is not None else self.next_offsets.get((topic, partition))
+        start = committed if committed is not None else self.handled_next.get((topic, partition))
         return max(0, highwater - (start or 0))
 
     def check(self, waiting: int, now: float | None = None) -> bool:
         """True once records have waited for an idle agent for ``timeout_s`` on end."""
         now = time.monotonic() if now is None else now
-        if waiting == 0 or self.in_batch:
+        if waiting == 0 or self.batches_in_progress:
             self.idle_waiting_since = None
             return self.tripped
         if self.idle_waiting_since is None:

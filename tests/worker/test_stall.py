@@ -39,25 +39,38 @@ def test_zero_turns_the_watch_off() -> None:
     assert not watch.check(100, now=1e9)
 
 
-def test_a_batch_that_starts_past_the_committed_offset_is_a_skip() -> None:
+def test_a_record_pulled_past_the_committed_offset_is_a_skip() -> None:
     """After a rebalance the stream handed offset 2 of a partition committed at 1: record 1 was
     skipped, and Faust's commit would step over it."""
     watch = StallWatch(timeout_s=30.0)
-    committed = {("raw", 0): 1, ("raw", 1): 5}
-    assert watch.first_skip([("raw", 1, 5), ("raw", 0, 2)], lambda t, p: committed[(t, p)]) == (
-        "raw",
-        0,
-        1,
-        2,
-    )
+    watch.pulled("raw", 1, 5, committed=5)
+    watch.pulled("raw", 0, 2, committed=1)
+    assert watch.first_skip([("raw", 1, 5), ("raw", 0, 2)]) == ("raw", 0, 1, 2)
+    assert watch.first_skip([("raw", 1, 5)]) is None, "partition 1 is whole"
 
 
-def test_contiguous_batches_and_a_partition_back_from_a_rebalance_are_no_skip() -> None:
+def test_contiguous_pulls_and_a_partition_back_from_a_rebalance_are_no_skip() -> None:
     watch = StallWatch(timeout_s=30.0)
-    committed = {("raw", 0): 0}
-    assert watch.first_skip([("raw", 0, 0), ("raw", 0, 1)], lambda t, p: committed[(t, p)]) is None
-    watch.batch_finished([("raw", 0, 0), ("raw", 0, 1)])
-    assert watch.first_skip([("raw", 0, 2), ("raw", 0, 3)], lambda t, p: 1) is None
+    for offset in range(4):
+        watch.pulled("raw", 0, offset, committed=0 if offset < 2 else 1)
+    assert watch.first_skip([("raw", 0, 2), ("raw", 0, 3)]) is None
+    watch.pulled("raw", 0, 1, committed=2)  # re-read after a rebalance: seen already
+    assert watch.first_skip([("raw", 0, 1)]) is None
     # the partition went to another worker and came back: it resumes at its new committed offset
-    assert watch.first_skip([("raw", 0, 40)], lambda t, p: 40) is None
-    assert watch.first_skip([("raw", 0, 42)], lambda t, p: 40) == ("raw", 0, 41, 42)
+    watch.pulled("raw", 0, 40, committed=40)
+    assert watch.first_skip([("raw", 0, 40)]) is None
+    watch.pulled("raw", 0, 42, committed=40)
+    assert watch.first_skip([("raw", 0, 42)]) == ("raw", 0, 41, 42)
+
+
+def test_two_agent_instances_splitting_a_partition_leave_no_gap_once_both_have_pulled() -> None:
+    """Instance A's batch holds offsets 10 and 12, instance B's 11 and 13: 12 waits beyond a gap
+    only until B's pull of 11 closes it."""
+    watch = StallWatch(timeout_s=30.0)
+    watch.pulled("raw", 0, 10, committed=10)
+    watch.pulled("raw", 0, 12, committed=10)
+    assert watch.first_skip([("raw", 0, 10), ("raw", 0, 12)]) == ("raw", 0, 11, 12)
+    watch.pulled("raw", 0, 11, committed=10)
+    watch.pulled("raw", 0, 13, committed=10)
+    assert watch.first_skip([("raw", 0, 10), ("raw", 0, 12)]) is None
+    assert watch.next_offsets[("raw", 0)] == 14
