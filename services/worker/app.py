@@ -24,7 +24,7 @@ from newsmon.core.alert_store import AlertStore
 from newsmon.core.kafka_clients import faust_app_kwargs
 from newsmon.core.metrics import AlertMetrics, WorkerMetrics
 from newsmon.core.records import DeadLetter
-from newsmon.core.settings import Settings
+from newsmon.core.settings import BrokerProfile, Settings
 from newsmon.core.store import ArticleStore, Keys
 from newsmon.core.topics import TopicNames
 from newsmon.nlp.coder import EventCoder, build_coder
@@ -39,6 +39,7 @@ from newsmon.worker.enrichment import (
     coder_input,
     split_valid,
 )
+from newsmon.worker.local_broker import use_local_broker_transport
 from newsmon.worker.retry import retry_forever
 from newsmon.worker.stall import EX_TEMPFAIL, StallWatch
 from prometheus_client import start_http_server
@@ -81,6 +82,8 @@ def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
 def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
     names = TopicNames(settings.topic_prefix)
     app = faust.App(settings.app_id, **faust_app_kwargs(settings))
+    if settings.effective_broker_profile is BrokerProfile.LOCAL:
+        use_local_broker_transport(app)
     stall_watch = deps.stall_watch
     raw_topic = app.topic(names.articles_raw, key_serializer="raw", value_serializer="raw")
     enriched_topic = app.topic(
