@@ -272,7 +272,9 @@ def _print_eval(report) -> None:  # noqa: ANN001
 @bench_app.command("pipeline")
 def bench_pipeline(
     stories: Path = typer.Option(Path("seeds/voa_stories.jsonl"), "--stories", help="JSONL"),
-    rates: str = typer.Option("4,8,12,16", "--rates", help="articles/s, comma-separated"),
+    rates: str = typer.Option(
+        "2.5,4,5,6,7,8,10,12", "--rates", help="articles/s, rising, comma-separated"
+    ),
     step_seconds: float = typer.Option(30.0, "--step-seconds", min=5),
     workers: str = typer.Option("1,2", "--workers", help="worker processes to try"),
     json_out: Path = typer.Option(Path("bench-pipeline.json"), "--json", help="figures as JSON"),
@@ -317,6 +319,8 @@ def bench_pipeline(
         out.print(
             f"max sustained {result.max_sustained_rate:.2f} articles/s; raw encoder "
             f"{result.encoder_articles_per_s:.2f} stories/s; efficiency {result.efficiency:.2f}; "
+            f"p99 produce-to-stored at half that rate or below ({result.half_rate_step}/s step): "
+            f"{result.half_rate_p99} s; "
             f"peak memory MiB {result.peak_rss_mib}; time (busy share of the run, forward "
             f"pass share of busy) {result.time_shares}"
         )

@@ -72,6 +72,20 @@ class BenchResult:
     encoder_articles_per_s: float = 0.0
     efficiency: float = 0.0
     time_shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    half_rate_step: float | None = None
+    half_rate_p99: float | None = None
+
+    def note_half_rate(self) -> None:
+        """The latency target's reading: p99 produce-to-stored of the fastest sustained step at
+        or below half the maximum sustained rate."""
+        half = [
+            s
+            for s in self.steps
+            if s.sustained and s.target_rate <= self.max_sustained_rate / 2 + 1e-9
+        ]
+        if half:
+            step = max(half, key=lambda s: s.target_rate)
+            self.half_rate_step, self.half_rate_p99 = step.target_rate, step.stored_p99
 
 
 def worker_time_shares(metrics_text: str, wall_seconds: float) -> dict[str, float]:
@@ -285,6 +299,7 @@ def run_pipeline_bench(
     )
     result.encoder_articles_per_s = encoder.encoder_articles_per_s
     result.efficiency = round(result.max_sustained_rate / encoder.encoder_articles_per_s, 3)
+    result.note_half_rate()
     return result
 
 

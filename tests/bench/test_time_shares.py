@@ -1,6 +1,6 @@
 """Where a worker's time went, read from the same metrics Prometheus scrapes."""
 
-from newsmon.bench.pipeline import worker_time_shares
+from newsmon.bench.pipeline import BenchResult, StepResult, worker_time_shares
 from newsmon.core.metrics import WorkerMetrics
 from prometheus_client import CollectorRegistry, generate_latest
 
@@ -20,3 +20,28 @@ def test_a_worker_that_handled_nothing_reports_zero_shares() -> None:
         "busy_share": 0.0,
         "forward_share_of_busy": 0.0,
     }
+
+
+def step(rate: float, sustained: bool, p99: float) -> StepResult:
+    return StepResult(
+        rate, 10, 10, 10.0, rate, sustained, sustained, 0.1, 0.2, p99, None, None, None
+    )
+
+
+def test_the_latency_target_is_read_at_half_the_maximum_sustained_rate() -> None:
+    result = BenchResult(workers=1, max_sustained_rate=6.0)
+    result.steps = [
+        step(2.5, True, 0.95),
+        step(4, True, 1.8),
+        step(6, True, 4.9),
+        step(7, False, 13),
+    ]
+    result.note_half_rate()
+    assert (result.half_rate_step, result.half_rate_p99) == (2.5, 0.95)
+
+
+def test_no_step_at_half_the_rate_leaves_the_reading_empty() -> None:
+    result = BenchResult(workers=1, max_sustained_rate=4.0)
+    result.steps = [step(4, True, 1.8), step(8, False, 9)]
+    result.note_half_rate()
+    assert result.half_rate_step is None and result.half_rate_p99 is None
