@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +31,7 @@ def watch_dashboard(
     url: str, api_key: str, make_alert: Callable[[], None], screenshot: Path
 ) -> dict:
     """Open the dashboard, follow the key's alerts, trigger one, wait for it to show."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -43,9 +44,11 @@ def watch_dashboard(
             articles = page.locator("#articles tr").count()
             page.fill("#api-key", api_key)
             page.click("#key-form button")
-            page.wait_for_function(
-                "document.getElementById('alert-status').textContent.startsWith('Following')",
-                timeout=60_000,
+            # A locator assertion, not wait_for_function: the latter compiles its predicate in
+            # the page, which the dashboard's Content-Security-Policy (no 'unsafe-eval')
+            # refuses whenever the first check is false and Playwright starts polling.
+            expect(page.locator("#alert-status")).to_have_text(
+                re.compile(r"^Following"), timeout=60_000
             )
             make_alert()
             page.wait_for_selector("#alert-list li", timeout=120_000)

@@ -90,10 +90,17 @@ def _child_env(bootstrap: str, redis_url: str, profile: BrokerProfile, admin_key
     return env
 
 
-def _raise_on_sigterm() -> None:
+def _stop_on_sigint_and_sigterm() -> None:
+    """Both signals end the demo the same way (``KeyboardInterrupt``: stop every child).
+
+    SIGINT is installed explicitly because a process started in the background by a shell
+    without job control (``make demo &``, ``nohup``, CI scripts) inherits SIGINT *ignored*, and
+    Python then keeps ignoring it: Ctrl-C, or a supervisor's SIGINT, would do nothing."""
+
     def handler(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, handler)
 
 
@@ -119,7 +126,7 @@ class Demo:
         self._admin_key = ""
 
     def run(self, once: bool, report_path: Path | None) -> int:
-        _raise_on_sigterm()
+        _stop_on_sigint_and_sigterm()
         try:
             status = self._run(once)
         except KeyboardInterrupt:

@@ -158,6 +158,9 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
         ):
             stall_watch.batch_started()
             started = time.perf_counter()
+            handed = [(e.message.topic, e.message.partition, e.message.offset) for e in events]
+            if settings.worker_concurrency == 1:
+                exit_on_skip(handed)  # alone on the input, a gap is a skip already: exit untouched
             records = [
                 IncomingRecord(
                     key=event.key,
@@ -215,8 +218,8 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             await retry_forever(
                 lambda n=len(records): store.record_handled(n), metrics, "count handled"
             )
-            handed = [(r.topic, r.partition, r.offset) for r in records]
-            exit_on_skip(handed)
+            if settings.worker_concurrency > 1:
+                exit_on_skip(handed)  # by now the other instances have pulled their records
             metrics.processing_duration.observe(time.perf_counter() - started)
             stall_watch.batch_finished(handed)
 

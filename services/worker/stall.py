@@ -13,13 +13,13 @@ committed offset with the high-water mark.
 
 Worse, when the records skipped are the first ones after the committed offset, Faust can
 commit past them: its commit tolerates one missing offset at the head of what was acked. So
-the worker notes every record as the stream pulls it (``pulled``) and checks each batch before
-acknowledging it (``first_skip``): a record beyond the next expected offset, with the gap still
-open, means the stream skipped some, and the worker exits at once, before anything of the
-batch is acknowledged, so that the restart reads the skipped records again. (Checked at the
-end of a batch, not its start, because a worker runs two agent instances that split the
-records between them: at its start, a batch may lack a record the other instance is still
-pulling.)
+the worker notes every record as the stream pulls it (``pulled``) and checks each batch
+(``first_skip``): a record beyond the next expected offset, with the gap still open, means the
+stream skipped some, and the worker exits at once, before anything of the batch is
+acknowledged, so that the restart reads the skipped records again. A worker with one agent
+instance checks when a batch starts, before doing anything with it; with several
+(``NEWSMON_WORKER_CONCURRENCY``), which split the records between them, it checks when a batch
+is done, because at its start another instance may still be pulling a record of the gap.
 When records have waited ``timeout_s`` while the agent sat idle (no batch in progress), the
 watch trips: the worker stops and exits with ``EX_TEMPFAIL`` (75), so its supervisor
 (Compose's restart policy, systemd, Kubernetes) starts a fresh one, which resumes from the
@@ -81,8 +81,9 @@ class StallWatch:
     def first_skip(self, batch: list[tuple[str, int, int]]) -> tuple[str, int, int, int] | None:
         """For the partitions of ``batch``: a record pulled beyond offsets the stream never
         handed over, as (topic, partition, first missing offset, lowest offset beyond it).
-        Checked when a batch is done and before it is acknowledged: records other agent
-        instances took meanwhile have long been pulled by then, so a gap still open is a skip.
+        With several agent instances, checked when a batch is done and before it is
+        acknowledged: records the others took meanwhile have long been pulled by then, so a gap
+        still open is a skip.
         """
         for topic, partition in sorted({(t, p) for t, p, _ in batch}):
             waiting = self.beyond_gap.get((topic, partition))
