@@ -58,13 +58,15 @@ def demo_env(**extra: str) -> dict[str, str]:
 
 
 def processes_mentioning(marker: str) -> list[str]:
-    """Live processes whose command line or environment contains ``marker``."""
+    """Live processes whose command line, environment or working directory contains ``marker``
+    (valkey gets neither the data folder's path nor the demo's environment: it runs in it)."""
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit() or int(proc.name) == os.getpid():
             continue
         try:
             blob = (proc / "cmdline").read_bytes() + (proc / "environ").read_bytes()
+            blob += os.readlink(proc / "cwd").encode()
             state = (proc / "stat").read_text().split()[2]
         except OSError:
             continue
