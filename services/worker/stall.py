@@ -12,7 +12,9 @@ committed) but nothing moves. ``StallWatch`` compares, per partition of the inpu
 committed offset with the high-water mark.
 
 Worse, when the records skipped are the first ones after the committed offset, Faust can
-commit past them: its commit tolerates one missing offset at the head of what was acked. So
+commit past them: its commit tolerates one missing offset at the head of what was acked, and
+its fetch loop records any jump in a partition's offsets as a "gap" that counts as acked
+(``faust.transport.consumer``: meant for compacted topics and transaction markers). So
 the worker notes every record as the stream pulls it (``pulled``) and checks each batch
 (``first_skip``): a record beyond the next expected offset, with the gap still open, means the
 stream skipped some, and the worker exits at once, before anything of the batch is
