@@ -15,9 +15,9 @@ Worse, when the records skipped are the first ones after the committed offset, F
 commit past them: its commit tolerates one missing offset at the head of what was acked, and
 its fetch loop records any jump in a partition's offsets as a "gap" that counts as acked
 (``faust.transport.consumer``: meant for compacted topics and transaction markers). Logged in
-a replacement worker: records of a fetch made before a rebalance are still handed out after
-Faust reset its read offsets to the committed ones, so it sees offset 4 after 1, books 2-3 as
-such a gap, and then drops the re-fetched 1-3 as already read. So
+a replacement worker: after the rebalance Faust seeks a partition to its committed offset (1),
+then receives records from a fetch issued before the seek, starting at 4; it books the missing
+offsets as such a gap, and then drops the records re-fetched from 1 as already read. So
 the worker notes every record as the stream pulls it (``pulled``) and checks each batch
 (``first_skip``): a record beyond the next expected offset, with the gap still open, means the
 stream skipped some, and the worker exits at once, before anything of the batch is
