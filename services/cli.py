@@ -337,21 +337,12 @@ def bench_nlp(
     """NLP stage throughput against the raw encoder on the same sentences."""
     from dataclasses import asdict
 
-    from newsmon.bench.nlp import run_nlp_bench, write_result
-    from newsmon.core.encoder import serving_precision
+    from newsmon.bench.nlp import run_nlp_bench_as_served, write_result
     from rich.table import Table
 
     settings = _settings()
-    bf16, batch_size = serving_precision(settings)
     with console.status("Benchmarking the encoder and the coder…"):
-        result = run_nlp_bench(
-            stories,
-            rounds=rounds,
-            batch_size=batch_size,
-            bf16=bf16,
-            articles_per_batch=settings.take_batch,
-            batch_tokens=settings.model_batch_tokens,
-        )
+        result = run_nlp_bench_as_served(stories, settings, rounds=rounds)
     table = Table(title=f"NLP stage on {result.articles} stories, {result.sentences} sentences")
     table.add_column("figure")
     table.add_column("value", justify="right")

@@ -15,8 +15,14 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from newsmon.core.encoder import SentenceEncoder, resolve_batch_size, resolve_bf16
+from newsmon.core.encoder import (
+    SentenceEncoder,
+    resolve_batch_size,
+    resolve_bf16,
+    serving_precision,
+)
 from newsmon.core.sentences import split_sentences
+from newsmon.core.settings import Settings
 from newsmon.nlp.actors import ActorResolver
 from newsmon.nlp.coder import ArticleInput, CoderHeads, EventCoder
 from newsmon.producer.sources import read_articles
@@ -108,6 +114,19 @@ def run_nlp_bench(
         batch_tokens=batch_tokens,
         one_per_call_articles_per_s=round(len(stories) / single_s, 2),
         one_per_call_ratio=round((encoder_s / rounds) / single_s, 3),
+    )
+
+
+def run_nlp_bench_as_served(seeds: Path, settings: Settings, rounds: int) -> NlpBenchResult:
+    """The bench with the precision, passes and ``take`` batch a worker on this CPU uses."""
+    bf16, batch_size = serving_precision(settings)
+    return run_nlp_bench(
+        seeds,
+        rounds=rounds,
+        batch_size=batch_size,
+        bf16=bf16,
+        articles_per_batch=settings.take_batch,
+        batch_tokens=settings.model_batch_tokens,
     )
 
 

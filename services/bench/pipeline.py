@@ -283,20 +283,11 @@ class PipelineBench:
 def run_pipeline_bench(
     stories_path: Path, rates: list[float], step_seconds: float, workers: int
 ) -> BenchResult:
-    from newsmon.bench.nlp import run_nlp_bench
-    from newsmon.core.encoder import serving_precision
+    from newsmon.bench.nlp import run_nlp_bench_as_served
 
     result = PipelineBench(stories_path, workers, step_seconds).run(rates)
     settings = get_settings()
-    bf16, batch_size = serving_precision(settings)
-    encoder = run_nlp_bench(
-        stories_path,
-        rounds=1,
-        batch_size=batch_size,
-        bf16=bf16,
-        articles_per_batch=settings.take_batch,
-        batch_tokens=settings.model_batch_tokens,
-    )
+    encoder = run_nlp_bench_as_served(stories_path, settings, rounds=1)
     result.encoder_articles_per_s = encoder.encoder_articles_per_s
     result.efficiency = round(result.max_sustained_rate / encoder.encoder_articles_per_s, 3)
     result.note_half_rate()

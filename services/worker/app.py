@@ -136,10 +136,10 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
     async def enrich_articles(stream: faust.StreamT) -> None:
         """``worker_concurrency`` instances of this agent share the input: while one waits for
         the encoder or writes its results, another fills its next batch, so the encoder (one
-        forward pass at a time, ``deps.executor``) is seldom idle. That pays where the forward
-        pass runs elsewhere (a GPU); on two CPU cores, where it already takes 90% of a busy
-        worker's time, two instances measured no better than one (4.9 and 5.3 against 5.6
-        and 3.7 articles/s stored at 7/s offered), so the default is one."""
+        forward pass at a time, ``deps.executor``) is seldom idle. Meant for a forward pass that
+        runs elsewhere (a GPU; not measured there); on two CPU cores, where it already takes
+        85-95% of a busy worker's time, two instances measured no better than one (4.9 and 5.3
+        against 5.6 and 3.7 articles/s stored at 7/s offered), so the default is one."""
         loop = asyncio.get_running_loop()
 
         def note_pulled(value: object) -> object:
