@@ -17,6 +17,8 @@ from pathlib import Path
 
 from newsmon.core.encoder import (
     SentenceEncoder,
+    model_cache_dir,
+    resolve_backend,
     resolve_batch_size,
     resolve_bf16,
     serving_precision,
@@ -41,6 +43,7 @@ class NlpBenchResult:
     peak_rss_mib: float
     rounds: int
     bf16: bool
+    backend: str
     articles_per_batch: int
     batch_size: int
     batch_tokens: int
@@ -62,20 +65,30 @@ def run_nlp_bench(
     bf16: bool | None = None,
     articles_per_batch: int = 16,
     batch_tokens: int = 0,
+    backend: str = "auto",
+    cache_dir: Path | None = None,
 ) -> NlpBenchResult:
     """``articles_per_batch`` mirrors the worker's ``take`` batch: the coder sorts sentences by
     length within it, so bigger batches pad less (the raw encoder sorts all sentences at once,
     an upper bound no stream reaches). ``bf16`` None decides as ``NEWSMON_MODEL_BF16=auto``
     does, so the figures match what a worker on this CPU runs. ``batch_tokens`` (the padded-token
     budget of a forward pass) applies to both, so the raw figure is the same passes over all
-    sentences at once."""
+    sentences at once. ``backend`` (torch, onnx, or auto as ``NEWSMON_ENCODER_BACKEND``) runs
+    both too, so the ratio compares the stage with its own forward pass."""
     bf16 = resolve_bf16("auto") if bf16 is None else bf16
     batch_size = resolve_batch_size(batch_size, bf16)
+    backend = resolve_backend(backend, bf16)
     stories = _stories(seeds)
     sentences = [
         s for a in stories for s in ([a.title] if a.title else []) + split_sentences(a.text)
     ]
-    encoder = SentenceEncoder(batch_size=batch_size, batch_tokens=batch_tokens, bf16=bf16)
+    encoder = SentenceEncoder(
+        batch_size=batch_size,
+        batch_tokens=batch_tokens,
+        bf16=bf16,
+        backend=backend,
+        cache_dir=cache_dir,
+    )
     coder = EventCoder(encoder, CoderHeads.load(), ActorResolver.default())
     encoder.encode(sentences[:64])
     coder(stories[:2])
@@ -109,6 +122,7 @@ def run_nlp_bench(
         peak_rss_mib=round(peak, 1),
         rounds=rounds,
         bf16=bf16,
+        backend=backend,
         articles_per_batch=articles_per_batch,
         batch_size=batch_size,
         batch_tokens=batch_tokens,
@@ -127,6 +141,8 @@ def run_nlp_bench_as_served(seeds: Path, settings: Settings, rounds: int) -> Nlp
         bf16=bf16,
         articles_per_batch=settings.take_batch,
         batch_tokens=settings.model_batch_tokens,
+        backend=settings.encoder_backend,
+        cache_dir=model_cache_dir(settings.model_cache_dir),
     )
 
 

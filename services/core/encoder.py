@@ -9,7 +9,9 @@ bf16 natively (AVX-512 BF16 or AMX): there it embedded 44% more sentences per se
 quad head's predictions on 600 ConfliBERT sentences were identical (embedding cosine to float32
 >= 0.9999). On an AVX2-only CPU, autocast emulates bf16 and runs about 7 times *slower* (17
 against 123 sentences/s, measured), so the default, ``auto``, turns it on only where
-``/proc/cpuinfo`` lists native bf16.
+``/proc/cpuinfo`` lists native bf16. There, the forward pass runs on ONNX Runtime instead
+(``NEWSMON_ENCODER_BACKEND``, ``newsmon.core.onnx_backend``): the same float32 numbers, 1.3-1.5
+times faster.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from newsmon.core.onnx_backend import OnnxForward
 from newsmon.core.settings import Settings
 from transformers import AutoModel, AutoTokenizer, BatchEncoding
 
@@ -53,6 +56,28 @@ def resolve_batch_size(setting: int, bf16: bool) -> int:
     against 2.2 with 32; with native bf16 (AMX), 32 measured best.
     """
     return setting or (32 if bf16 else 8)
+
+
+def resolve_backend(setting: str, bf16: bool) -> str:
+    """``NEWSMON_ENCODER_BACKEND``: ``torch`` or ``onnx`` as given; ``auto`` takes ONNX Runtime
+    for float32 (faster on an AVX2 CPU) and keeps torch where bf16 autocast is on (ONNX Runtime
+    has no such mode; against bf16 on a native-bf16 CPU it is unmeasured)."""
+    if setting != "auto":
+        return setting
+    if bf16:
+        return "torch"
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return "torch"
+    return "onnx"
+
+
+def model_cache_dir(setting: str) -> Path:
+    """Where exported graphs are kept: the setting, else the user's cache folder."""
+    if setting:
+        return Path(setting)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsmon"
 
 
 def serving_precision(settings: Settings) -> tuple[bool, int]:
@@ -121,6 +146,8 @@ class SentenceEncoder:
             max_tokens=settings.model_max_tokens,
             torch_threads=settings.torch_threads,
             bf16=bf16,
+            backend=resolve_backend(settings.encoder_backend, bf16),
+            cache_dir=model_cache_dir(settings.model_cache_dir),
         )
 
     def __init__(
@@ -131,6 +158,8 @@ class SentenceEncoder:
         max_tokens: int = 128,
         torch_threads: int = 0,
         bf16: bool = False,
+        backend: str = "torch",
+        cache_dir: Path | None = None,
     ) -> None:
         if torch_threads:
             torch.set_num_threads(torch_threads)
@@ -145,6 +174,19 @@ class SentenceEncoder:
         self.tokenizer = AutoTokenizer.from_pretrained(source)
         self.model = AutoModel.from_pretrained(source)
         self.model.eval()
+        self.backend = backend
+        self.onnx: OnnxForward | None = None
+        if backend == "onnx":
+            if bf16:
+                raise ValueError("the ONNX backend runs float32: turn NEWSMON_MODEL_BF16 off")
+            self.onnx = OnnxForward.for_model(
+                self.model,
+                self.tokenizer,
+                cache_dir or model_cache_dir(""),
+                torch_threads or torch.get_num_threads(),
+            )
+        elif backend != "torch":
+            raise ValueError(f"unknown encoder backend {backend!r}: torch or onnx")
 
     @property
     def dimension(self) -> int:
@@ -188,21 +230,29 @@ class SentenceEncoder:
         names = [name for name in self.tokenizer.model_input_names if name in encoded]
         model_inputs = self.tokenizer.pad(
             {name: [encoded[name][i] for i in idx] for name in names},
-            return_tensors="pt",
+            return_tensors="np",
         )
-        with (
-            torch.inference_mode(),
-            torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16),
-        ):
-            hidden = self.model(**model_inputs).last_hidden_state.float()
-            mask = model_inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-            pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+        hidden = self._hidden_states(model_inputs)
+        attention = np.asarray(model_inputs["attention_mask"])
+        mask = attention[..., None].astype(np.float32)
+        pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         states: list[TokenStates] = []
         if with_tokens:
             for row, i in enumerate(idx):
                 keep = np.array(encoded["special_tokens_mask"][i]) == 0
                 offsets = np.array(encoded["offset_mapping"][i]).reshape(-1, 2)
-                real = model_inputs["attention_mask"][row].bool()  # padding on either side
-                states.append(TokenStates(hidden[row][real][keep].numpy(), offsets[keep]))
-        return pooled.numpy(), states
+                real = attention[row].astype(bool)  # padding on either side
+                states.append(TokenStates(hidden[row][real][keep], offsets[keep]))
+        return pooled.astype(np.float32), states
+
+    def _hidden_states(self, model_inputs: BatchEncoding) -> np.ndarray:
+        """Last hidden states (batch, tokens, dimension) in float32, from either backend."""
+        if self.onnx is not None:
+            return self.onnx(dict(model_inputs))
+        tensors = {name: torch.from_numpy(np.asarray(v)) for name, v in model_inputs.items()}
+        with (
+            torch.inference_mode(),
+            torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16),
+        ):
+            return self.model(**tensors).last_hidden_state.float().numpy()

@@ -71,6 +71,13 @@ class Settings(BaseSettings):
         default="auto",
         description="bfloat16 autocast for the encoder; auto: on where the CPU has native bf16",
     )
+    encoder_backend: Literal["auto", "torch", "onnx"] = Field(
+        default="auto",
+        description="forward pass on torch or ONNX Runtime; auto: ONNX unless bf16 is on",
+    )
+    model_cache_dir: str = Field(
+        default="", description="exported ONNX graphs; empty: $XDG_CACHE_HOME/newsmon or ~/.cache"
+    )
     model_batch_size: int = Field(
         default=0, ge=0, description="sentences per forward pass; 0: 32 with native bf16, else 8"
     )
@@ -86,7 +93,9 @@ class Settings(BaseSettings):
     stall_exit_seconds: float = Field(
         default=120.0, ge=0, description="exit 75 when input waits this long for an idle agent"
     )
-    torch_threads: int = Field(default=0, ge=0, description="torch threads; 0: torch's default")
+    torch_threads: int = Field(
+        default=0, ge=0, description="encoder threads (torch, ONNX Runtime); 0: one per core"
+    )
 
     worker_metrics_host: str = Field(default="127.0.0.1", description="worker /metrics bind")
     worker_metrics_port: int = Field(default=9101, ge=0, description="worker /metrics port")
