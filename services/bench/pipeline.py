@@ -70,6 +70,7 @@ class BenchResult:
     max_sustained_rate: float = 0.0
     peak_rss_mib: dict[str, float] = field(default_factory=dict)
     encoder_articles_per_s: float = 0.0
+    encoder_backend: str = ""  # torch or onnx: what the workers and the raw figure ran on
     efficiency: float = 0.0
     time_shares: dict[str, dict[str, float]] = field(default_factory=dict)
     half_rate_step: float | None = None
@@ -289,6 +290,7 @@ def run_pipeline_bench(
     settings = get_settings()
     encoder = run_nlp_bench_as_served(stories_path, settings, rounds=1)
     result.encoder_articles_per_s = encoder.encoder_articles_per_s
+    result.encoder_backend = encoder.backend
     result.efficiency = round(result.max_sustained_rate / encoder.encoder_articles_per_s, 3)
     result.note_half_rate()
     return result
