@@ -2,13 +2,13 @@
 
 On a CPU without native bf16 (AVX2 only), the forward pass is nearly all of a worker's time,
 and PyTorch's eager execution leaves speed behind: ONNX Runtime runs the exported graph of the
-same model 1.3-1.5 times faster there (150-177 against 104-126 sentences/s on the VOA
-sentences, 2 threads, same batches), with hidden states equal to PyTorch's within 1e-5
-(float32 both; sentence-embedding cosine 1.0). Where the CPU has native bf16, PyTorch's bf16
+same model 1.6 times faster there (176 against 109 sentences/s on the VOA sentences in
+``newsmon bench nlp``, 2 threads, same passes), with hidden states equal to PyTorch's within
+1e-5 (float32 both; sentence-embedding cosine 1.0). Where the CPU has native bf16, PyTorch's bf16
 autocast stays the default (``newsmon.core.encoder.resolve_backend``).
 
 The graph is exported once per model with ``torch.onnx.export`` and cached under
-``NEWSMON_MODEL_CACHE`` by a digest of the weights, so a changed or different model never
+``NEWSMON_MODEL_CACHE_DIR`` by a digest of the weights, so a changed or different model never
 reuses a stale graph. The export writes to a temporary file and renames it, so two processes
 starting at once (the demo's worker and API) cannot read half a file.
 """
