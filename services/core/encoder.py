@@ -16,6 +16,7 @@ times faster.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,8 @@ import torch
 from newsmon.core.onnx_backend import OnnxForward
 from newsmon.core.settings import Settings
 from transformers import AutoModel, AutoTokenizer, BatchEncoding
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_LABEL = "sentence-transformers/all-MiniLM-L6-v2 (bundled)"
 NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
@@ -137,18 +140,32 @@ class SentenceEncoder:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SentenceEncoder:
-        """The serving encoder: the configured model, batch, token, thread and bf16 settings."""
+        """The serving encoder: the configured model, batch, token, thread and bf16 settings.
+
+        With ``auto``, a graph that cannot be written (a read-only home, a full disk) falls
+        back to torch with a warning: slower, not broken. An explicit ``onnx`` fails instead."""
         bf16, batch_size = serving_precision(settings)
-        return cls(
-            settings.model_name,
-            batch_size=batch_size,
-            batch_tokens=settings.model_batch_tokens,
-            max_tokens=settings.model_max_tokens,
-            torch_threads=settings.torch_threads,
-            bf16=bf16,
-            backend=resolve_backend(settings.encoder_backend, bf16),
-            cache_dir=model_cache_dir(settings.model_cache_dir),
-        )
+        backend = resolve_backend(settings.encoder_backend, bf16)
+
+        def build(backend: str) -> SentenceEncoder:
+            return cls(
+                settings.model_name,
+                batch_size=batch_size,
+                batch_tokens=settings.model_batch_tokens,
+                max_tokens=settings.model_max_tokens,
+                torch_threads=settings.torch_threads,
+                bf16=bf16,
+                backend=backend,
+                cache_dir=model_cache_dir(settings.model_cache_dir),
+            )
+
+        if backend != "onnx" or settings.encoder_backend == "onnx":
+            return build(backend)
+        try:
+            return build("onnx")
+        except OSError as error:
+            log.warning("ONNX graph unavailable (%s); the encoder runs on torch", error)
+            return build("torch")
 
     def __init__(
         self,

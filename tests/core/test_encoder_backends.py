@@ -8,6 +8,7 @@ import pytest
 import torch
 from newsmon.core.encoder import SentenceEncoder, resolve_backend
 from newsmon.core.onnx_backend import OnnxForward
+from newsmon.core.settings import Settings
 
 SENTENCES = [
     "Talks ended.",
@@ -69,3 +70,15 @@ def test_auto_takes_onnx_for_float32_and_torch_for_bf16() -> None:
 def test_an_unknown_backend_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown encoder backend"):
         SentenceEncoder(backend="tensorrt")
+
+
+def test_auto_falls_back_to_torch_where_no_graph_can_be_written(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file-not-a-folder"
+    blocked.write_text("")
+    settings = Settings(model_cache_dir=str(blocked / "cache"), model_bf16=False)
+    assert SentenceEncoder.from_settings(settings).backend == "torch"
+    explicit = Settings(
+        model_cache_dir=str(blocked / "cache"), model_bf16=False, encoder_backend="onnx"
+    )
+    with pytest.raises(OSError):
+        SentenceEncoder.from_settings(explicit)
