@@ -18,7 +18,6 @@ from pathlib import Path
 from newsmon.core.encoder import (
     SentenceEncoder,
     model_cache_dir,
-    resolve_backend,
     resolve_batch_size,
     resolve_bf16,
     serving_precision,
@@ -77,7 +76,6 @@ def run_nlp_bench(
     both too, so the ratio compares the stage with its own forward pass."""
     bf16 = resolve_bf16("auto") if bf16 is None else bf16
     batch_size = resolve_batch_size(batch_size, bf16)
-    backend = resolve_backend(backend, bf16)
     stories = _stories(seeds)
     sentences = [
         s for a in stories for s in ([a.title] if a.title else []) + split_sentences(a.text)
@@ -122,7 +120,7 @@ def run_nlp_bench(
         peak_rss_mib=round(peak, 1),
         rounds=rounds,
         bf16=bf16,
-        backend=backend,
+        backend=encoder.backend,
         articles_per_batch=articles_per_batch,
         batch_size=batch_size,
         batch_tokens=batch_tokens,

@@ -10,7 +10,7 @@ quad head's predictions on 600 ConfliBERT sentences were identical (embedding co
 >= 0.9999). On an AVX2-only CPU, autocast emulates bf16 and runs about 7 times *slower* (17
 against 123 sentences/s, measured), so the default, ``auto``, turns it on only where
 ``/proc/cpuinfo`` lists native bf16. There, the forward pass runs on ONNX Runtime instead
-(``NEWSMON_ENCODER_BACKEND``, ``newsmon.core.onnx_backend``): the same float32 numbers, 1.3-1.5
+(``NEWSMON_ENCODER_BACKEND``, ``newsmon.core.onnx_backend``): the same float32 numbers, 1.6
 times faster.
 """
 
@@ -140,32 +140,19 @@ class SentenceEncoder:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SentenceEncoder:
-        """The serving encoder: the configured model, batch, token, thread and bf16 settings.
-
-        With ``auto``, a graph that cannot be written (a read-only home, a full disk) falls
-        back to torch with a warning: slower, not broken. An explicit ``onnx`` fails instead."""
+        """The serving encoder: the configured model, batch, token, thread, bf16 and backend
+        settings."""
         bf16, batch_size = serving_precision(settings)
-        backend = resolve_backend(settings.encoder_backend, bf16)
-
-        def build(backend: str) -> SentenceEncoder:
-            return cls(
-                settings.model_name,
-                batch_size=batch_size,
-                batch_tokens=settings.model_batch_tokens,
-                max_tokens=settings.model_max_tokens,
-                torch_threads=settings.torch_threads,
-                bf16=bf16,
-                backend=backend,
-                cache_dir=model_cache_dir(settings.model_cache_dir),
-            )
-
-        if backend != "onnx" or settings.encoder_backend == "onnx":
-            return build(backend)
-        try:
-            return build("onnx")
-        except OSError as error:
-            log.warning("ONNX graph unavailable (%s); the encoder runs on torch", error)
-            return build("torch")
+        return cls(
+            settings.model_name,
+            batch_size=batch_size,
+            batch_tokens=settings.model_batch_tokens,
+            max_tokens=settings.model_max_tokens,
+            torch_threads=settings.torch_threads,
+            bf16=bf16,
+            backend=settings.encoder_backend,
+            cache_dir=model_cache_dir(settings.model_cache_dir),
+        )
 
     def __init__(
         self,
@@ -191,19 +178,26 @@ class SentenceEncoder:
         self.tokenizer = AutoTokenizer.from_pretrained(source)
         self.model = AutoModel.from_pretrained(source)
         self.model.eval()
-        self.backend = backend
+        self.backend = resolve_backend(backend, bf16)
         self.onnx: OnnxForward | None = None
-        if backend == "onnx":
+        if self.backend == "onnx":
             if bf16:
                 raise ValueError("the ONNX backend runs float32: turn NEWSMON_MODEL_BF16 off")
-            self.onnx = OnnxForward.for_model(
-                self.model,
-                self.tokenizer,
-                cache_dir or model_cache_dir(""),
-                torch_threads or torch.get_num_threads(),
-            )
-        elif backend != "torch":
-            raise ValueError(f"unknown encoder backend {backend!r}: torch or onnx")
+            try:
+                self.onnx = OnnxForward.for_model(
+                    self.model,
+                    self.tokenizer,
+                    cache_dir or model_cache_dir(""),
+                    torch_threads or torch.get_num_threads(),
+                )
+            except OSError as error:
+                if backend != "auto":
+                    raise  # asked for by name: fail, rather than run slower than configured
+                # a graph that cannot be written (read-only home, full disk): slower, not broken
+                log.warning("ONNX graph unavailable (%s); the encoder runs on torch", error)
+                self.backend = "torch"
+        elif self.backend != "torch":
+            raise ValueError(f"unknown encoder backend {backend!r}: auto, torch or onnx")
 
     @property
     def dimension(self) -> int:
