@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     model_name: str = Field(
         default="", description="HF model name or path of the encoder; empty: bundled MiniLM"
     )
+    heads_dir: str = Field(
+        default="",
+        description="the coder's heads (newsmon train --out); empty: those in the package, "
+        "trained on the bundled encoder",
+    )
     zero_shot_model: str = Field(
         default="", description="HF NLI model for event types instead of the trained head"
     )

@@ -355,7 +355,7 @@ def build_coder(settings: Settings) -> EventCoder:
     zero_shot = ZeroShotEventTypes(settings.zero_shot_model) if settings.zero_shot_model else None
     return EventCoder(
         SentenceEncoder.from_settings(settings),
-        CoderHeads.load(),
+        CoderHeads.load(Path(settings.heads_dir) if settings.heads_dir else HEADS_DIR),
         ActorResolver.default(),
         zero_shot=zero_shot,
     )
