@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 from newsmon.core.encoder import SentenceEncoder, TokenStates
+from newsmon.core.onnx_backend import weights_digest
 from newsmon.core.sentences import split_sentences
 from newsmon.core.topic_model import ContextTopicModel
 from newsmon.nlp import cue_labels, datasets
@@ -47,12 +48,15 @@ FOLDS = 5
 
 
 def embed(encoder: SentenceEncoder, texts: Sequence[str], cache_dir: Path | None) -> np.ndarray:
-    """Sentence embeddings, cached on disk by model and content (training runs repeat a lot).
+    """Sentence embeddings, cached on disk by the model's weights and the content (training
+    runs repeat a lot). By weights, not name: a model fine-tuned again into the same folder
+    (``newsmon finetune``) must not reuse its predecessor's vectors.
 
     Training embeds in float32 whatever ``NEWSMON_MODEL_BF16`` says, so the heads do not depend
     on the serving precision.
     """
-    digest = hashlib.sha256("\x1e".join([encoder.label, *texts]).encode()).hexdigest()[:20]
+    model = weights_digest(encoder.model)
+    digest = hashlib.sha256("\x1e".join([model, *texts]).encode()).hexdigest()[:20]
     path = cache_dir / f"emb-{digest}.npy" if cache_dir else None
     if path and path.exists():
         return np.load(path)
