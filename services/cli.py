@@ -219,13 +219,16 @@ def finetune(
     data_dir: Path | None = typer.Option(None, "--data-dir", help="[default: ../shared/data]"),
     epochs: int = typer.Option(3, "--epochs", min=1),
     holdout: int = typer.Option(0, "--holdout", min=0, max=4, help="fold kept out, measured on"),
+    keep_similarity: float = typer.Option(
+        0.0, "--keep-similarity", min=0.0, help="weight holding vectors near the frozen ones"
+    ),
 ) -> None:
     """Fine-tune the encoder on the quad and event-type data; compare it with the frozen one
     on a held-out fold (about 10 minutes on 2 CPU cores)."""
     from newsmon.nlp.finetune import FineTuneConfig, fine_tune
     from rich.table import Table
 
-    config = FineTuneConfig(epochs=epochs, holdout=holdout)
+    config = FineTuneConfig(epochs=epochs, holdout=holdout, keep_similarity=keep_similarity)
     report = fine_tune(out, config, data_dir, progress=console.print)
     table = Table(title=f"held-out fold {report.holdout}: macro-F1")
     table.add_column("encoder")
@@ -245,6 +248,7 @@ def finetune(
         )
     console.print(table)
     console.print(
+        f"held-out sentences' cosine to their frozen vectors: {report.similarity_to_frozen:.3f}; "
         f"encoder written to {out / 'encoder'} ({report.train_seconds:.0f} s of training). To "
         f"serve it: NEWSMON_MODEL_NAME={out / 'encoder'} newsmon train --out {out / 'heads'}, "
         f"then NEWSMON_MODEL_NAME and NEWSMON_HEADS_DIR={out / 'heads'} for every process."

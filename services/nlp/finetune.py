@@ -53,6 +53,10 @@ class FineTuneConfig:
     holdout: int = 0
     seed: int = 0
     limit: int = 0  # examples per task, 0 for all: a quick run (tests), not a measurement
+    # weight of (1 - cosine) between each sentence's fine-tuned and frozen vector: 0 trains for
+    # the two tasks alone; above it, the encoder is also held near the similarities the topic
+    # affinities and the other heads were built on
+    keep_similarity: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class FineTuneReport:
     holdout_examples: dict[str, int]
     frozen: HeldOutScores
     fine_tuned: HeldOutScores
+    similarity_to_frozen: float  # mean cosine of the held-out sentences' two vectors
     train_seconds: float
     config: dict
 
@@ -140,6 +145,11 @@ def train_encoder(
     classes = {t: sorted({e.label for e in training if e.task == t}) for t in TASKS}
     index = {t: {label: i for i, label in enumerate(labels)} for t, labels in classes.items()}
     tuner = _Tuner(AutoModel.from_pretrained(source), classes)
+    frozen = (
+        torch.from_numpy(SentenceEncoder(batch_size=16).encode([e.text for e in training]))
+        if config.keep_similarity
+        else None
+    )
     optimiser = torch.optim.AdamW(tuner.parameters(), lr=config.learning_rate, weight_decay=0.01)
     order = list(range(len(training)))
     for epoch in range(config.epochs):
@@ -147,7 +157,8 @@ def train_encoder(
         random.shuffle(order)
         total = 0.0
         for start in range(0, len(order), config.batch_size):
-            items = [training[i] for i in order[start : start + config.batch_size]]
+            chosen = order[start : start + config.batch_size]
+            items = [training[i] for i in chosen]
             batch = tokenizer(
                 [e.text for e in items],
                 padding=True,
@@ -163,6 +174,9 @@ def train_encoder(
                     target = torch.tensor([index[task][items[i].label] for i in rows])
                     logits = tuner.heads[task](pooled[rows])
                     loss = loss + torch.nn.functional.cross_entropy(logits, target)
+            if frozen is not None:
+                kept = torch.nn.functional.cosine_similarity(pooled, frozen[chosen], dim=1)
+                loss = loss + config.keep_similarity * (1 - kept).mean()
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -210,7 +224,8 @@ def fine_tune(
     examples = task_examples(data_dir, config.limit)
     training, held = split(examples, config.holdout)
     progress(f"{len(training)} training examples, {len(held)} held out (fold {config.holdout})")
-    frozen = held_out_scores(SentenceEncoder(batch_size=16), training, held)
+    base = SentenceEncoder(batch_size=16)
+    frozen = held_out_scores(base, training, held)
     progress(f"frozen encoder on the held-out fold: {frozen}")
     started = time.perf_counter()
     model, tokenizer = train_encoder(training, config, progress)
@@ -218,7 +233,10 @@ def fine_tune(
     encoder_dir = out_dir / "encoder"
     model.save_pretrained(encoder_dir)
     tokenizer.save_pretrained(encoder_dir)  # type: ignore[attr-defined]
-    tuned = held_out_scores(SentenceEncoder(str(encoder_dir), batch_size=16), training, held)
+    tuned_encoder = SentenceEncoder(str(encoder_dir), batch_size=16)
+    tuned = held_out_scores(tuned_encoder, training, held)
+    texts = [e.text for e in held]
+    similarity = float((base.encode(texts) * tuned_encoder.encode(texts)).sum(axis=1).mean())
     count = lambda rows: {t: sum(e.task == t for e in rows) for t in TASKS}  # noqa: E731
     report = FineTuneReport(
         config.holdout,
@@ -226,6 +244,7 @@ def fine_tune(
         count(held),
         frozen,
         tuned,
+        round(similarity, 4),
         round(seconds, 1),
         asdict(config),
     )
