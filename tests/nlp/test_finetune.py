@@ -48,3 +48,11 @@ def test_a_short_fine_tune_is_measured_and_loads_as_the_encoder(tmp_path: Path) 
 def test_the_coder_reads_its_heads_from_the_configured_folder(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=str(tmp_path)):
         build_coder(Settings(heads_dir=str(tmp_path)))
+
+
+def test_a_card_for_another_encoder_warns_that_fine_tuned_figures_are_optimistic() -> None:
+    from newsmon.core.encoder import DEFAULT_MODEL_LABEL
+    from newsmon.nlp.model_card import _other_encoder_caution
+
+    assert _other_encoder_caution(DEFAULT_MODEL_LABEL) == ""
+    assert "optimistic" in _other_encoder_caution("/models/finetuned/encoder")
