@@ -230,11 +230,13 @@ def finetune(
 
     config = FineTuneConfig(epochs=epochs, holdout=holdout, keep_similarity=keep_similarity)
     report = fine_tune(out, config, data_dir, progress=console.print)
-    table = Table(title=f"held-out fold {report.holdout}: macro-F1")
+    table = Table(title=f"held-out fold {report.holdout}: macro-F1; actor, recipient correct")
     table.add_column("encoder")
-    for column in ("quad (ConfliBERT)", "type (CASE, human)", "type (cue, ours)"):
+    columns = ("quad (ConfliBERT)", "type (CASE, human)", "type (cue, ours)", "actor", "recipient")
+    for column in columns:
         table.add_column(column, justify="right")
     for name, scores in (("frozen", report.frozen), ("fine-tuned", report.fine_tuned)):
+        roles = scores.roles
         table.add_row(
             name,
             *(
@@ -243,6 +245,8 @@ def finetune(
                     scores.quad_macro_f1,
                     scores.event_case_macro_f1,
                     scores.event_cue_macro_f1,
+                    roles.actor_correct if roles else None,
+                    roles.recipient_correct if roles else None,
                 )
             ),
         )

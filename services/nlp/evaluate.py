@@ -22,12 +22,12 @@ from datetime import date
 
 import numpy as np
 from newsmon.core.contexts import plover_contexts
-from newsmon.core.encoder import SentenceEncoder
+from newsmon.core.encoder import SentenceEncoder, TokenStates
 from newsmon.core.topic_model import TEMPERATURE
 from newsmon.nlp import datasets
 from newsmon.nlp.actors import ActorMention, ActorResolver
 from newsmon.nlp.coder import assign_roles
-from newsmon.nlp.heads import KernelSVCHead
+from newsmon.nlp.heads import KernelSVCHead, LinearHead
 from newsmon.nlp.ontology import QUAD_CLASSES, quad_of
 from newsmon.nlp.quad_calibration import QuadCalibrationReport, evaluate_temperature
 from newsmon.nlp.topic_calibration import (
@@ -99,41 +99,66 @@ def _baseline_roles(mentions: list[ActorMention]) -> tuple[str | None, str | Non
     return actor, recipient
 
 
+@dataclass
+class RoleTally:
+    """Counts behind ``RoleAccuracy``, added up over folds."""
+
+    counted: int = 0
+    actor_ok: int = 0
+    recipient_ok: int = 0
+    both_ok: int = 0
+    base_actor: int = 0
+    base_recipient: int = 0
+
+    def score(
+        self,
+        example: datasets.RoleExample,
+        tokens: TokenStates,
+        head: LinearHead,
+        resolver: ActorResolver,
+    ) -> None:
+        """Count one sentence whose gold actor and recipient hold different resolved
+        countries; others are not counted."""
+        mentions = resolver.resolve(example.text, CONFLIBERT_AS_OF)
+        gold_actor = _codes_inside(mentions, example.source_spans)
+        gold_recipient = _codes_inside(mentions, example.target_spans)
+        if not gold_actor or not gold_recipient or gold_actor == gold_recipient:
+            return
+        self.counted += 1
+        actors, recipients = assign_roles(mentions, tokens, head)
+        a_ok = bool(actors) and actors[0].code in gold_actor
+        r_ok = bool(recipients) and recipients[0].code in gold_recipient
+        self.actor_ok += a_ok
+        self.recipient_ok += r_ok
+        self.both_ok += a_ok and r_ok
+        b_actor, b_recipient = _baseline_roles(mentions)
+        self.base_actor += b_actor in gold_actor
+        self.base_recipient += b_recipient in gold_recipient
+
+    def accuracy(self) -> RoleAccuracy:
+        share = (lambda n: round(n / self.counted, 3)) if self.counted else (lambda n: 0.0)
+        return RoleAccuracy(
+            self.counted,
+            share(self.actor_ok),
+            share(self.recipient_ok),
+            share(self.both_ok),
+            share(self.base_actor),
+            share(self.base_recipient),
+        )
+
+
 def evaluate_roles(
     data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolver
 ) -> RoleAccuracy:
     folds = np.array([datasets.fold_of(r.group, FOLDS) for r in data.roles])
     token_folds = np.array([datasets.fold_of(g, FOLDS) for g in data.role_groups])
     encoded = encoder.encode_with_tokens([r.text for r in data.roles])
-    counted = actor_ok = recipient_ok = both_ok = base_actor = base_recipient = 0
+    tally = RoleTally()
     for k in range(FOLDS):
         head = fit_roles(data.role_x[token_folds != k], data.role_y[token_folds != k])
         for index in np.flatnonzero(folds == k):
-            example = data.roles[index]
-            mentions = resolver.resolve(example.text, CONFLIBERT_AS_OF)
-            gold_actor = _codes_inside(mentions, example.source_spans)
-            gold_recipient = _codes_inside(mentions, example.target_spans)
-            if not gold_actor or not gold_recipient or gold_actor == gold_recipient:
-                continue
-            counted += 1
-            actors, recipients = assign_roles(mentions, encoded.tokens[index], head)
-            a_ok = bool(actors) and actors[0].code in gold_actor
-            r_ok = bool(recipients) and recipients[0].code in gold_recipient
-            actor_ok += a_ok
-            recipient_ok += r_ok
-            both_ok += a_ok and r_ok
-            b_actor, b_recipient = _baseline_roles(mentions)
-            base_actor += b_actor in gold_actor
-            base_recipient += b_recipient in gold_recipient
-    share = (lambda n: round(n / counted, 3)) if counted else (lambda n: 0.0)
-    return RoleAccuracy(
-        counted,
-        share(actor_ok),
-        share(recipient_ok),
-        share(both_ok),
-        share(base_actor),
-        share(base_recipient),
-    )
+            tally.score(data.roles[index], encoded.tokens[index], head, resolver)
+    return tally.accuracy()
 
 
 @dataclass

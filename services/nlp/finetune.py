@@ -27,11 +27,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import torch
 from newsmon.core.encoder import SentenceEncoder, bundled_model_path
 from newsmon.nlp import cue_labels, datasets
+from newsmon.nlp.actors import ActorResolver
+from newsmon.nlp.evaluate import RoleAccuracy, RoleTally
 from newsmon.nlp.heads import Head
 from newsmon.nlp.training import (
     QUAD_SOURCES,
@@ -39,7 +42,10 @@ from newsmon.nlp.training import (
     event_training_examples,
     fit_event,
     fit_quad,
+    fit_roles,
     predict_labels,
+    role_features,
+    role_token_labels,
 )
 from transformers import AutoModel, AutoTokenizer
 
@@ -70,6 +76,9 @@ class TaskExample:
     source: str
 
 
+Grouped = TypeVar("Grouped", TaskExample, datasets.RoleExample)
+
+
 @dataclass
 class HeldOutScores:
     """Macro-F1 on the held-out fold; None where it holds no example of that kind."""
@@ -77,6 +86,7 @@ class HeldOutScores:
     quad_macro_f1: float | None
     event_case_macro_f1: float | None
     event_cue_macro_f1: float | None
+    roles: RoleAccuracy | None = None  # actor and recipient countries, as ``newsmon eval``
 
 
 @dataclass
@@ -109,12 +119,37 @@ def task_examples(data_dir: Path | None, limit: int = 0) -> list[TaskExample]:
     return quad + event
 
 
-def split(
-    examples: Sequence[TaskExample], holdout: int
-) -> tuple[list[TaskExample], list[TaskExample]]:
+def split(examples: Sequence[Grouped], holdout: int) -> tuple[list[Grouped], list[Grouped]]:
     """(training, held out): a group's examples all land on one side, whatever their task."""
     held = [e for e in examples if datasets.fold_of(e.group) == holdout]
     return [e for e in examples if datasets.fold_of(e.group) != holdout], held
+
+
+def role_examples(data_dir: Path | None, limit: int = 0) -> list[datasets.RoleExample]:
+    """The ConfliBERT sentences with located role spans, as the role head trains on them."""
+    roles = [r for r in datasets.role_examples(data_dir) if not r.unlocated]
+    return roles[:limit] if limit else roles
+
+
+def held_out_roles(
+    encoder: SentenceEncoder,
+    training: Sequence[datasets.RoleExample],
+    held: Sequence[datasets.RoleExample],
+) -> RoleAccuracy:
+    """The role head's recipe fitted on ``training``'s token vectors; actor and recipient
+    countries scored on ``held`` as ``newsmon eval`` scores them."""
+    features, labels = [], []
+    for example, tokens in zip(
+        training, encoder.encode_with_tokens([r.text for r in training]).tokens, strict=True
+    ):
+        features.append(role_features(tokens))
+        labels.append(role_token_labels(tokens, example))
+    head = fit_roles(np.concatenate(features), np.concatenate(labels))
+    tally, resolver = RoleTally(), ActorResolver.default()
+    encoded = encoder.encode_with_tokens([r.text for r in held])
+    for example, tokens in zip(held, encoded.tokens, strict=True):
+        tally.score(example, tokens, head, resolver)
+    return tally.accuracy()
 
 
 class _Tuner(torch.nn.Module):
@@ -226,8 +261,10 @@ def fine_tune(
     examples = task_examples(data_dir, config.limit)
     training, held = split(examples, config.holdout)
     progress(f"{len(training)} training examples, {len(held)} held out (fold {config.holdout})")
+    roles_training, roles_held = split(role_examples(data_dir, config.limit), config.holdout)
     base = SentenceEncoder(batch_size=16)
     frozen = held_out_scores(base, training, held)
+    frozen.roles = held_out_roles(base, roles_training, roles_held)
     progress(f"frozen encoder on the held-out fold: {frozen}")
     started = time.perf_counter()
     model, tokenizer = train_encoder(training, config, progress)
@@ -237,6 +274,7 @@ def fine_tune(
     tokenizer.save_pretrained(encoder_dir)  # type: ignore[attr-defined]
     tuned_encoder = SentenceEncoder(str(encoder_dir), batch_size=16)
     tuned = held_out_scores(tuned_encoder, training, held)
+    tuned.roles = held_out_roles(tuned_encoder, roles_training, roles_held)
     texts = [e.text for e in held]
     similarity = float((base.encode(texts) * tuned_encoder.encode(texts)).sum(axis=1).mean())
     count = lambda rows: {t: sum(e.task == t for e in rows) for t in TASKS}  # noqa: E731

@@ -35,6 +35,7 @@ def test_a_short_fine_tune_is_measured_and_loads_as_the_encoder(tmp_path: Path) 
     report = fine_tune(tmp_path, FineTuneConfig(epochs=1, limit=160, keep_similarity=5.0))
     assert report.holdout_examples["quad"] > 0 and report.train_examples["event"] > 0
     assert report.frozen.quad_macro_f1 is not None and report.fine_tuned.quad_macro_f1 is not None
+    assert report.frozen.roles is not None and report.fine_tuned.roles is not None
     assert 0.0 < report.similarity_to_frozen < 1.0
     assert (tmp_path / "report.json").exists()
     sentences = ["Russian troops attacked Ukrainian positions.", "The envoys met in Geneva."]
