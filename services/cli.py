@@ -222,13 +222,16 @@ def finetune(
     keep_similarity: float = typer.Option(
         0.0, "--keep-similarity", min=0.0, help="weight holding vectors near the frozen ones"
     ),
+    roles: bool = typer.Option(False, "--roles", help="also train on the role spans"),
 ) -> None:
     """Fine-tune the encoder on the quad and event-type data; compare it with the frozen one
     on a held-out fold (about 10 minutes on 2 CPU cores)."""
     from newsmon.nlp.finetune import FineTuneConfig, fine_tune
     from rich.table import Table
 
-    config = FineTuneConfig(epochs=epochs, holdout=holdout, keep_similarity=keep_similarity)
+    config = FineTuneConfig(
+        epochs=epochs, holdout=holdout, keep_similarity=keep_similarity, train_roles=roles
+    )
     report = fine_tune(out, config, data_dir, progress=console.print)
     table = Table(title=f"held-out fold {report.holdout}: macro-F1; actor, recipient correct")
     table.add_column("encoder")

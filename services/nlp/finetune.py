@@ -31,13 +31,14 @@ from typing import TypeVar
 
 import numpy as np
 import torch
-from newsmon.core.encoder import SentenceEncoder, bundled_model_path
+from newsmon.core.encoder import SentenceEncoder, TokenStates, bundled_model_path
 from newsmon.nlp import cue_labels, datasets
 from newsmon.nlp.actors import ActorResolver
 from newsmon.nlp.evaluate import RoleAccuracy, RoleTally
 from newsmon.nlp.heads import Head
 from newsmon.nlp.training import (
     QUAD_SOURCES,
+    ROLE_LABELS,
     ClassReport,
     event_training_examples,
     fit_event,
@@ -65,6 +66,9 @@ class FineTuneConfig:
     # the two tasks alone; above it, the encoder is also held near the similarities the topic
     # affinities and the other heads were built on
     keep_similarity: float = 0.0
+    # also train the token vectors on ConfliBERT's actor / recipient / reciprocal spans (the
+    # role head's task), one batch of role sentences beside each batch of the sentence tasks
+    train_roles: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,17 +173,48 @@ class _Tuner(torch.nn.Module):
         return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
 
 
+def _role_loss(
+    tuner: _Tuner, tokenizer: object, items: Sequence[datasets.RoleExample], max_tokens: int
+) -> torch.Tensor:
+    """Cross-entropy of the role tags of ``items``' tokens (special and padding left out)."""
+    batch = tokenizer(  # type: ignore[operator]
+        [r.text for r in items],
+        padding=True,
+        truncation=True,
+        max_length=max_tokens,
+        return_offsets_mapping=True,
+        return_special_tokens_mask=True,
+        return_tensors="pt",
+    )
+    offsets, special = batch.pop("offset_mapping"), batch.pop("special_tokens_mask")
+    hidden = tuner.encoder(**batch).last_hidden_state
+    keep = (batch["attention_mask"] == 1) & (special == 0)
+    vectors, labels = [], []
+    for row, example in enumerate(items):
+        spans = offsets[row][keep[row]].numpy()
+        states = TokenStates(np.empty((len(spans), 0)), spans)
+        labels.append(torch.from_numpy(role_token_labels(states, example)))
+        vectors.append(hidden[row][keep[row]])
+    logits = tuner.heads["role"](torch.cat(vectors))
+    return torch.nn.functional.cross_entropy(logits, torch.cat(labels))
+
+
 def train_encoder(
     training: Sequence[TaskExample],
     config: FineTuneConfig,
     progress: Callable[[str], None] = lambda _: None,
+    roles: Sequence[datasets.RoleExample] = (),
 ) -> tuple[torch.nn.Module, object]:
-    """The bundled encoder fine-tuned on ``training``; returns (model, tokenizer)."""
+    """The bundled encoder fine-tuned on ``training`` (and ``roles`` where given); returns
+    (model, tokenizer)."""
     random.seed(config.seed)
     torch.manual_seed(config.seed)
     source = str(bundled_model_path())
     tokenizer = AutoTokenizer.from_pretrained(source)
     classes = {t: sorted({e.label for e in training if e.task == t}) for t in TASKS}
+    if roles:
+        classes["role"] = list(ROLE_LABELS)
+    role_order, role_at = list(range(len(roles))), 0
     index = {t: {label: i for i, label in enumerate(labels)} for t, labels in classes.items()}
     tuner = _Tuner(AutoModel.from_pretrained(source), classes)
     frozen = (
@@ -214,6 +249,12 @@ def train_encoder(
             if frozen is not None:
                 kept = torch.nn.functional.cosine_similarity(pooled, frozen[chosen], dim=1)
                 loss = loss + config.keep_similarity * (1 - kept).mean()
+            if roles:
+                if role_at == 0:
+                    random.shuffle(role_order)
+                picked = [roles[i] for i in role_order[role_at : role_at + config.batch_size // 2]]
+                role_at = (role_at + len(picked)) % len(roles)
+                loss = loss + _role_loss(tuner, tokenizer, picked, config.max_tokens)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -267,7 +308,9 @@ def fine_tune(
     frozen.roles = held_out_roles(base, roles_training, roles_held)
     progress(f"frozen encoder on the held-out fold: {frozen}")
     started = time.perf_counter()
-    model, tokenizer = train_encoder(training, config, progress)
+    model, tokenizer = train_encoder(
+        training, config, progress, roles_training if config.train_roles else ()
+    )
     seconds = time.perf_counter() - started
     encoder_dir = out_dir / "encoder"
     model.save_pretrained(encoder_dir)

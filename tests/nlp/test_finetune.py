@@ -32,7 +32,9 @@ def test_a_group_lands_on_one_side_whatever_its_task() -> None:
 
 @pytest.mark.skipif(not HAVE_DATA, reason="../shared/data is not available")
 def test_a_short_fine_tune_is_measured_and_loads_as_the_encoder(tmp_path: Path) -> None:
-    report = fine_tune(tmp_path, FineTuneConfig(epochs=1, limit=160, keep_similarity=5.0))
+    report = fine_tune(
+        tmp_path, FineTuneConfig(epochs=1, limit=160, keep_similarity=5.0, train_roles=True)
+    )
     assert report.holdout_examples["quad"] > 0 and report.train_examples["event"] > 0
     assert report.frozen.quad_macro_f1 is not None and report.fine_tuned.quad_macro_f1 is not None
     assert report.frozen.roles is not None and report.fine_tuned.roles is not None
