@@ -31,22 +31,23 @@ from typing import TypeVar
 
 import numpy as np
 import torch
-from newsmon.core.encoder import SentenceEncoder, TokenStates, bundled_model_path
+from newsmon.core.encoder import SentenceEncoder, bundled_model_path
 from newsmon.nlp import cue_labels, datasets
 from newsmon.nlp.actors import ActorResolver
 from newsmon.nlp.evaluate import RoleAccuracy, RoleTally
 from newsmon.nlp.heads import Head
 from newsmon.nlp.training import (
-    QUAD_SOURCES,
     ROLE_LABELS,
     ClassReport,
     event_training_examples,
     fit_event,
     fit_quad,
     fit_roles,
+    located_role_examples,
     predict_labels,
-    role_features,
+    quad_training_examples,
     role_token_labels,
+    role_tokens,
 )
 from transformers import AutoModel, AutoTokenizer
 
@@ -111,8 +112,8 @@ class FineTuneReport:
 def task_examples(data_dir: Path | None, limit: int = 0) -> list[TaskExample]:
     """Quad and event-type examples, labelled as the heads' training labels them."""
     quad = [
-        TaskExample(e.text, "quad", cue_labels.plover_quad(e.text, e.label), e.group, e.source)
-        for e in datasets.quad_examples(data_dir, sources=QUAD_SOURCES)
+        TaskExample(e.text, "quad", e.label, e.group, e.source)
+        for e in quad_training_examples(data_dir)
     ]
     event = [
         TaskExample(e.text, "event", e.label, e.group, e.source)
@@ -131,7 +132,7 @@ def split(examples: Sequence[Grouped], holdout: int) -> tuple[list[Grouped], lis
 
 def role_examples(data_dir: Path | None, limit: int = 0) -> list[datasets.RoleExample]:
     """The ConfliBERT sentences with located role spans, as the role head trains on them."""
-    roles = [r for r in datasets.role_examples(data_dir) if not r.unlocated]
+    roles = located_role_examples(data_dir)
     return roles[:limit] if limit else roles
 
 
@@ -142,13 +143,8 @@ def held_out_roles(
 ) -> RoleAccuracy:
     """The role head's recipe fitted on ``training``'s token vectors; actor and recipient
     countries scored on ``held`` as ``newsmon eval`` scores them."""
-    features, labels = [], []
-    for example, tokens in zip(
-        training, encoder.encode_with_tokens([r.text for r in training]).tokens, strict=True
-    ):
-        features.append(role_features(tokens))
-        labels.append(role_token_labels(tokens, example))
-    head = fit_roles(np.concatenate(features), np.concatenate(labels))
+    rows = role_tokens(encoder, training)
+    head = fit_roles(rows.x, rows.y)
     tally, resolver = RoleTally(), ActorResolver.default()
     encoded = encoder.encode_with_tokens([r.text for r in held])
     for example, tokens in zip(held, encoded.tokens, strict=True):
@@ -192,8 +188,7 @@ def _role_loss(
     vectors, labels = [], []
     for row, example in enumerate(items):
         spans = offsets[row][keep[row]].numpy()
-        states = TokenStates(np.empty((len(spans), 0)), spans)
-        labels.append(torch.from_numpy(role_token_labels(states, example)))
+        labels.append(torch.from_numpy(role_token_labels(spans, example)))
         vectors.append(hidden[row][keep[row]])
     logits = tuner.heads["role"](torch.cat(vectors))
     return torch.nn.functional.cross_entropy(logits, torch.cat(labels))

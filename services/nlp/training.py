@@ -76,16 +76,53 @@ def role_features(tokens: TokenStates) -> np.ndarray:
     return np.hstack([tokens.vectors, position]).astype(np.float32)
 
 
-def role_token_labels(tokens: TokenStates, example: datasets.RoleExample) -> np.ndarray:
-    labels = np.zeros(len(tokens.offsets), dtype=np.int64)
+def role_token_labels(offsets: np.ndarray, example: datasets.RoleExample) -> np.ndarray:
+    """Each token's role index (``ROLE_LABELS``) from its character span ``offsets``."""
+    labels = np.zeros(len(offsets), dtype=np.int64)
     for code, spans in (
         (1, example.source_spans),
         (2, example.target_spans),
         (3, example.reciprocal_spans),
     ):
         for start, end in spans:
-            labels[(tokens.offsets[:, 0] < end) & (tokens.offsets[:, 1] > start)] = code
+            labels[(offsets[:, 0] < end) & (offsets[:, 1] > start)] = code
     return labels
+
+
+def quad_training_examples(data_dir: Path | None) -> list[datasets.LabeledSentence]:
+    """The quad head's sentences, labelled with PLOVER's quad (SANCTION's included)."""
+    return [
+        datasets.LabeledSentence(e.text, cue_labels.plover_quad(e.text, e.label), e.source, e.group)
+        for e in datasets.quad_examples(data_dir, sources=QUAD_SOURCES)
+    ]
+
+
+def located_role_examples(data_dir: Path | None) -> list[datasets.RoleExample]:
+    """The ConfliBERT sentences whose role spans were all found in their text."""
+    return [r for r in datasets.role_examples(data_dir) if not r.unlocated]
+
+
+@dataclass
+class RoleTokens:
+    """The role head's training rows: token features, role labels, each token's group and
+    each sentence's rows."""
+
+    x: np.ndarray
+    y: np.ndarray
+    groups: list[str]
+    rows: list[slice]
+
+
+def role_tokens(encoder: SentenceEncoder, roles: Sequence[datasets.RoleExample]) -> RoleTokens:
+    encoded = encoder.encode_with_tokens([r.text for r in roles])
+    x, y, groups, rows, start = [], [], [], [], 0
+    for example, tokens in zip(roles, encoded.tokens, strict=True):
+        x.append(role_features(tokens))
+        y.append(role_token_labels(tokens.offsets, example))
+        groups.extend([example.group] * len(tokens.offsets))
+        rows.append(slice(start, start + len(tokens.offsets)))
+        start += len(tokens.offsets)
+    return RoleTokens(np.concatenate(x), np.concatenate(y), groups, rows)
 
 
 def event_training_examples(data_dir: Path | None) -> list[datasets.LabeledSentence]:
@@ -238,21 +275,11 @@ class TrainingData:
 def load_training_data(
     encoder: SentenceEncoder, data_dir: Path | None, cache_dir: Path | None
 ) -> TrainingData:
-    quad = [
-        datasets.LabeledSentence(e.text, cue_labels.plover_quad(e.text, e.label), e.source, e.group)
-        for e in datasets.quad_examples(data_dir, sources=QUAD_SOURCES)
-    ]
+    quad = quad_training_examples(data_dir)
     events = event_training_examples(data_dir)
     modes = mode_training_examples(data_dir)
-    roles = [r for r in datasets.role_examples(data_dir) if not r.unlocated]
-    encoded = encoder.encode_with_tokens([r.text for r in roles])
-    role_x, role_y, role_groups, rows, start = [], [], [], [], 0
-    for example, tokens in zip(roles, encoded.tokens, strict=True):
-        role_x.append(role_features(tokens))
-        role_y.append(role_token_labels(tokens, example))
-        role_groups.extend([example.group] * len(tokens.offsets))
-        rows.append(slice(start, start + len(tokens.offsets)))
-        start += len(tokens.offsets)
+    roles = located_role_examples(data_dir)
+    tokens = role_tokens(encoder, roles)
     affinities, case_types, topic_groups = case_affinities(
         ContextTopicModel(encoder), lambda texts: embed(encoder, texts, cache_dir), data_dir
     )
@@ -266,10 +293,10 @@ def load_training_data(
         event_is_case=np.array([e.source == "case2021_task2" for e in events]),
         event_is_cue=np.array([e.source == cue_labels.SOURCE for e in events]),
         roles=roles,
-        role_x=np.concatenate(role_x),
-        role_y=np.concatenate(role_y),
-        role_groups=role_groups,
-        role_token_rows=rows,
+        role_x=tokens.x,
+        role_y=tokens.y,
+        role_groups=tokens.groups,
+        role_token_rows=tokens.rows,
         mode_x=embed(encoder, [e.text for e in modes], cache_dir),
         mode_y=np.array([e.label for e in modes]),
         mode_groups=[e.group for e in modes],
