@@ -15,6 +15,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from newsmon.core.cpu_threads import single_threaded_blas
 from newsmon.core.encoder import (
     SentenceEncoder,
     model_cache_dir,
@@ -74,6 +75,7 @@ def run_nlp_bench(
     budget of a forward pass) applies to both, so the raw figure is the same passes over all
     sentences at once. ``backend`` (torch, onnx, or auto as ``NEWSMON_ENCODER_BACKEND``) runs
     both too, so the ratio compares the stage with its own forward pass."""
+    single_threaded_blas()  # as build_coder does for a worker
     bf16 = resolve_bf16("auto") if bf16 is None else bf16
     batch_size = resolve_batch_size(batch_size, bf16)
     stories = _stories(seeds)

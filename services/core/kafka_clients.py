@@ -89,6 +89,8 @@ def faust_app_kwargs(settings: Settings) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
         "broker": [f"kafka://{server}" for server in settings.kafka_bootstrap_servers.split(",")],
         "store": "memory://",
+        # Faust makes its data folder even for memory tables; keep it out of the working folder
+        "datadir": str(settings.data_dir / f"faust-{settings.app_id}"),
         "topic_partitions": settings.topic_partitions,
         "topic_replication_factor": settings.topic_replication,
         "consumer_auto_offset_reset": "earliest",

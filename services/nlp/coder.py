@@ -34,6 +34,7 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+from newsmon.core.cpu_threads import single_threaded_blas
 from newsmon.core.encoder import EncodedSentences, SentenceEncoder, TokenStates
 from newsmon.core.sentences import split_sentences
 from newsmon.core.settings import Settings
@@ -351,7 +352,9 @@ class EventCoder:
 
 def build_coder(settings: Settings) -> EventCoder:
     """The coder a process serves with: encoder from settings, committed heads, the default
-    actor resolver, and the zero-shot event-type model when one is configured."""
+    actor resolver, and the zero-shot event-type model when one is configured. Numpy's BLAS
+    gets one thread, so the heads do not take the encoder's cores (``newsmon.core.cpu_threads``)."""
+    single_threaded_blas()
     zero_shot = ZeroShotEventTypes(settings.zero_shot_model) if settings.zero_shot_model else None
     return EventCoder(
         SentenceEncoder.from_settings(settings),

@@ -81,6 +81,7 @@ def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
 
 def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
     names = TopicNames(settings.topic_prefix)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # Faust makes only its own folder
     app = faust.App(settings.app_id, **faust_app_kwargs(settings))
     if settings.effective_broker_profile is BrokerProfile.LOCAL:
         use_local_broker_transport(app)
