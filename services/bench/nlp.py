@@ -58,6 +58,18 @@ def _stories(path: Path) -> list[ArticleInput]:
     return [ArticleInput(str(n), a.title, a.text, a.published) for n, a in enumerate(items)]
 
 
+def _sentences(stories: list[ArticleInput]) -> list[str]:
+    return [s for a in stories for s in ([a.title] if a.title else []) + split_sentences(a.text)]
+
+
+def _timed_rounds(encoder: SentenceEncoder, sentences: list[str], rounds: int) -> float:
+    """Seconds for ``rounds`` passes of the encoder over all the sentences at once."""
+    started = time.perf_counter()
+    for _ in range(rounds):
+        encoder.encode(sentences)
+    return time.perf_counter() - started
+
+
 def run_nlp_bench(
     seeds: Path,
     rounds: int = 3,
@@ -79,9 +91,7 @@ def run_nlp_bench(
     bf16 = resolve_bf16("auto") if bf16 is None else bf16
     batch_size = resolve_batch_size(batch_size, bf16)
     stories = _stories(seeds)
-    sentences = [
-        s for a in stories for s in ([a.title] if a.title else []) + split_sentences(a.text)
-    ]
+    sentences = _sentences(stories)
     encoder = SentenceEncoder(
         batch_size=batch_size,
         batch_tokens=batch_tokens,
@@ -96,9 +106,7 @@ def run_nlp_bench(
     encoder_s = coder_s = 0.0
     events = 0
     for _ in range(rounds):
-        started = time.perf_counter()
-        encoder.encode(sentences)
-        encoder_s += time.perf_counter() - started
+        encoder_s += _timed_rounds(encoder, sentences, 1)
         started = time.perf_counter()
         for i in range(0, len(stories), articles_per_batch):
             batch = stories[i : i + articles_per_batch]
@@ -144,6 +152,18 @@ def run_nlp_bench_as_served(seeds: Path, settings: Settings, rounds: int) -> Nlp
         backend=settings.encoder_backend,
         cache_dir=model_cache_dir(settings.model_cache_dir),
     )
+
+
+def raw_encoder_articles_per_s(seeds: Path, settings: Settings, rounds: int = 3) -> float:
+    """The raw encoder alone, as served on this CPU, over the stories' sentences: stories per
+    second over ``rounds`` passes after a warm-up. One pass (3-4 s on a native-bf16 CPU) moved
+    by a fifth from one run to the next; the pipeline bench divides by this figure."""
+    single_threaded_blas()
+    stories = _stories(seeds)
+    sentences = _sentences(stories)
+    encoder = SentenceEncoder.from_settings(settings)
+    encoder.encode(sentences[:64])
+    return round(len(stories) * rounds / _timed_rounds(encoder, sentences, rounds), 2)
 
 
 def write_result(result: NlpBenchResult, path: Path) -> None:

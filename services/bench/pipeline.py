@@ -284,14 +284,15 @@ class PipelineBench:
 def run_pipeline_bench(
     stories_path: Path, rates: list[float], step_seconds: float, workers: int
 ) -> BenchResult:
-    from newsmon.bench.nlp import run_nlp_bench_as_served
+    from newsmon.bench.nlp import raw_encoder_articles_per_s
+    from newsmon.core.encoder import resolve_backend, serving_precision
 
     result = PipelineBench(stories_path, workers, step_seconds).run(rates)
     settings = get_settings()
-    encoder = run_nlp_bench_as_served(stories_path, settings, rounds=1)
-    result.encoder_articles_per_s = encoder.encoder_articles_per_s
-    result.encoder_backend = encoder.backend
-    result.efficiency = round(result.max_sustained_rate / encoder.encoder_articles_per_s, 3)
+    result.encoder_articles_per_s = raw_encoder_articles_per_s(stories_path, settings)
+    bf16, _ = serving_precision(settings)
+    result.encoder_backend = resolve_backend(settings.encoder_backend, bf16)
+    result.efficiency = round(result.max_sustained_rate / result.encoder_articles_per_s, 3)
     result.note_half_rate()
     return result
 
