@@ -325,7 +325,9 @@ def _print_eval(report) -> None:  # noqa: ANN001
 def bench_pipeline(
     stories: Path = typer.Option(Path("seeds/voa_stories.jsonl"), "--stories", help="JSONL"),
     rates: str = typer.Option(
-        "2.5,4,5,6,7,8,10,12", "--rates", help="articles/s, rising, comma-separated"
+        "2.5,4,6,8,10,12,14,16,18,20,24",
+        "--rates",
+        help="articles/s, rising, comma-separated; stops at the first not sustained",
     ),
     step_seconds: float = typer.Option(30.0, "--step-seconds", min=5),
     workers: str = typer.Option("1,2", "--workers", help="worker processes to try"),
@@ -376,6 +378,12 @@ def bench_pipeline(
             f"{result.half_rate_p99} s; "
             f"peak memory MiB {result.peak_rss_mib}; time (busy share of the run, forward "
             f"pass share of busy) {result.time_shares}"
+        )
+        out.print(
+            "targets: "
+            + "; ".join(
+                f"{name}: {'met' if met else 'NOT met'}" for name, met in result.targets.items()
+            )
         )
     json_out.write_text(json_lib.dumps(results, indent=2))
     out.print(f"figures written to {json_out}")

@@ -45,3 +45,17 @@ def test_no_step_at_half_the_rate_leaves_the_reading_empty() -> None:
     result.steps = [step(4, True, 1.8), step(8, False, 9)]
     result.note_half_rate()
     assert result.half_rate_step is None and result.half_rate_p99 is None
+
+
+def test_each_target_is_reported_met_or_not() -> None:
+    result = BenchResult(workers=2, max_sustained_rate=16.0, efficiency=0.79)
+    result.steps = [step(8, True, 1.04), step(16, True, 4.8), step(18, False, 9)]
+    result.peak_rss_mib = {"worker-0": 1347.4, "worker-1": 1600.0, "broker": 2000.0}
+    result.note_half_rate()
+    result.check_targets()
+    assert result.targets == {
+        "sustained >= 8/s": True,
+        "efficiency >= 0.8": False,
+        "p99 at half rate < 2 s": True,
+        "worker memory < 1.5 GiB": False,  # worker-1; the broker is not a worker
+    }
