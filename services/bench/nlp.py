@@ -154,16 +154,20 @@ def run_nlp_bench_as_served(seeds: Path, settings: Settings, rounds: int) -> Nlp
     )
 
 
-def raw_encoder_articles_per_s(seeds: Path, settings: Settings, rounds: int = 3) -> float:
-    """The raw encoder alone, as served on this CPU, over the stories' sentences: stories per
-    second over ``rounds`` passes after a warm-up. One pass (3-4 s on a native-bf16 CPU) moved
-    by a fifth from one run to the next; the pipeline bench divides by this figure."""
+def raw_encoder_articles_per_s(
+    seeds: Path, settings: Settings, rounds: int = 3
+) -> tuple[float, str]:
+    """The raw encoder alone, as served on this CPU, over the stories' sentences: (stories per
+    second over ``rounds`` passes after a warm-up, the backend it ran on). One pass (3-4 s on a
+    native-bf16 CPU) moved by a fifth from one run to the next; the pipeline bench divides by
+    this figure."""
     single_threaded_blas()
     stories = _stories(seeds)
     sentences = _sentences(stories)
     encoder = SentenceEncoder.from_settings(settings)
     encoder.encode(sentences[:64])
-    return round(len(stories) * rounds / _timed_rounds(encoder, sentences, rounds), 2)
+    rate = round(len(stories) * rounds / _timed_rounds(encoder, sentences, rounds), 2)
+    return rate, encoder.backend
 
 
 def write_result(result: NlpBenchResult, path: Path) -> None:

@@ -303,13 +303,11 @@ def run_pipeline_bench(
     stories_path: Path, rates: list[float], step_seconds: float, workers: int
 ) -> BenchResult:
     from newsmon.bench.nlp import raw_encoder_articles_per_s
-    from newsmon.core.encoder import resolve_backend, serving_precision
 
     result = PipelineBench(stories_path, workers, step_seconds).run(rates)
-    settings = get_settings()
-    result.encoder_articles_per_s = raw_encoder_articles_per_s(stories_path, settings)
-    bf16, _ = serving_precision(settings)
-    result.encoder_backend = resolve_backend(settings.encoder_backend, bf16)
+    result.encoder_articles_per_s, result.encoder_backend = raw_encoder_articles_per_s(
+        stories_path, get_settings()
+    )
     result.efficiency = round(result.max_sustained_rate / result.encoder_articles_per_s, 3)
     result.note_half_rate()
     result.check_targets()
