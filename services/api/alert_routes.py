@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -25,12 +26,30 @@ from newsmon.alerts.subscriptions import (
 from newsmon.alerts.webhooks import UnsafeWebhookUrl, check_url
 from newsmon.core.alert_store import AlertStore
 from pydantic import BaseModel, Field, ValidationError
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sse_starlette.sse import EventSourceResponse
+
+log = logging.getLogger(__name__)
 
 ADMIN = "admin"
 SESSION_COOKIE = "newsmon_key"
 SSE_BLOCK_MS = 5000
 SSE_PING_S = 15
+SSE_RETRY_AFTER_REDIS_ERROR_S = 1.0
+
+
+def sse_block_ms(redis: Redis) -> int:
+    """How long one read of the alert feed waits in Redis for a new alert.
+
+    The wait must end well inside the client's socket timeout: a blocking XREAD that outlasts
+    it raises TimeoutError, so every quiet spell would drop the stream (it did: the API's
+    5 s socket timeout against a 5 s block)."""
+    timeout_s = redis.connection_pool.connection_kwargs.get("socket_timeout")
+    if not timeout_s:
+        return SSE_BLOCK_MS
+    return max(1, min(SSE_BLOCK_MS, int(timeout_s * 1000 / 2)))
 
 
 @dataclass(frozen=True)
@@ -207,15 +226,24 @@ def build_alert_router(alerts: AlertStore, admin_key: str, policy: WebhookPolicy
         if start != "$" and not _valid_stream_id(start):
             raise HTTPException(422, "Last-Event-ID must be a stream id such as 1700000000000-0")
 
+        block_ms = sse_block_ms(alerts.redis)
+
         async def events():  # noqa: ANN202
             position = start
             if position == "$":
                 latest = await alerts.redis.xrevrange(alerts.keys.owner_alerts(who), count=1)
                 position = latest[0][0].decode() if latest else "0-0"
             while not await request.is_disconnected():
-                entries = await alerts.read_alerts(
-                    who, after=position, count=100, block_ms=SSE_BLOCK_MS
-                )
+                try:
+                    entries = await alerts.read_alerts(
+                        who, after=position, count=100, block_ms=block_ms
+                    )
+                except (RedisConnectionError, RedisTimeoutError) as exc:
+                    # Keep the stream and its position: a Redis blip must not cost every
+                    # follower a reconnect (or, in a browser refused on reconnect, the feed).
+                    log.warning("alert stream: Redis read failed (%s); retrying", exc)
+                    await asyncio.sleep(SSE_RETRY_AFTER_REDIS_ERROR_S)
+                    continue
                 for entry_id, alert in entries:
                     position = entry_id
                     yield {

@@ -16,12 +16,25 @@ from newsmon.producer.publisher import ArticlePublisher, PublishError
 from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
+REDIS_SOCKET_TIMEOUT_S = 5.0
+API_CLIENT_NAME = "newsmon-api"  # how the API's connections show in Redis's CLIENT LIST
+
+
+def api_redis(url: str, socket_timeout_s: float = REDIS_SOCKET_TIMEOUT_S) -> Redis:
+    """The API's Redis client. Its socket timeout bounds every call (a stalled server fails
+    a request instead of hanging it), so the alert feed's blocking reads stay shorter."""
+    return Redis.from_url(
+        url,
+        socket_timeout=socket_timeout_s,
+        socket_connect_timeout=5,
+        client_name=API_CLIENT_NAME,
+    )
 
 
 def run_api(settings: Settings, host: str, port: int) -> None:
     if not settings.redis_url:
         raise SystemExit("newsmon api needs REDIS_URL (or run `newsmon demo`)")
-    redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+    redis = api_redis(settings.redis_url)
     store = ArticleStore(redis, Keys(settings.redis_key_prefix), settings.article_ttl_seconds)
     publisher = None
     if settings.kafka_bootstrap_servers:

@@ -3,7 +3,7 @@
 import asyncio
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 import httpx
 import pytest
@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from newsmon.alerts.subscriptions import Subscription
 from newsmon.api.alert_routes import WebhookPolicy
 from newsmon.api.app import create_app
+from newsmon.api.server import API_CLIENT_NAME, REDIS_SOCKET_TIMEOUT_S, api_redis
 from newsmon.core.alert_store import AlertStore
 from newsmon.core.metrics import ApiMetrics
 from newsmon.core.settings import Settings
@@ -24,8 +25,12 @@ pytestmark = pytest.mark.integration
 ADMIN = "test-admin-key-0123456789"
 
 
-def build_app(settings: Settings, policy: WebhookPolicy | None = None):  # noqa: ANN201
-    redis = Redis.from_url(settings.redis_url)
+def build_app(  # noqa: ANN201
+    settings: Settings,
+    policy: WebhookPolicy | None = None,
+    redis_timeout_s: float = REDIS_SOCKET_TIMEOUT_S,
+):
+    redis = api_redis(settings.redis_url, redis_timeout_s)
     store = ArticleStore(redis, Keys(settings.redis_key_prefix), 3600)
     registry = CollectorRegistry()
     return create_app(
@@ -213,6 +218,89 @@ def test_sse_delivers_alerts_and_resumes_after_reconnect(settings: Settings) -> 
     with serve_app(app) as base:
         asyncio.run(asyncio.wait_for(scenario(base), timeout=60))
     time.sleep(0.1)
+
+
+async def follow_until_first_alert(
+    base: str, settings: Settings, meanwhile: Callable[[Redis], Awaitable[None]]
+) -> list[dict]:
+    """Open one alert stream, run ``meanwhile`` (which ends by publishing one alert) and
+    return what the stream delivered: the first alert, on the same connection."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        key = (
+            await http.post("/api/keys", json={"name": "follower"}, headers={"X-API-Key": ADMIN})
+        ).json()["key"]
+        headers = {"X-API-Key": key}
+        sid = (await http.post("/api/subscriptions", json={"name": "all"}, headers=headers)).json()[
+            "id"
+        ]
+        redis = Redis.from_url(settings.redis_url)
+        alerts = AlertStore(redis, Keys(settings.redis_key_prefix))
+        subscription = await alerts.get_subscription(sid)
+        assert isinstance(subscription, Subscription)
+
+        async def then_publish() -> None:
+            await meanwhile(redis)
+            alert = {
+                "alert_id": "alrt_late",
+                "kind": "article",
+                "subject_id": "late",
+                "subject_version": 1,
+                "summary": "after the wait",
+                "details": {},
+            }
+            await alerts.record_alert(subscription, alert)
+
+        publisher = asyncio.create_task(then_publish())
+        seen: list[dict] = []
+        async with http.stream("GET", "/api/alerts/stream", headers=headers) as stream:
+            async for line in stream.aiter_lines():
+                if line.startswith("data:"):
+                    seen.append(json.loads(line[5:].strip()))
+                    break
+        await publisher
+        await redis.aclose()
+        return seen
+
+
+def test_sse_stream_outlives_quiet_spells_longer_than_the_redis_timeout(
+    settings: Settings,
+) -> None:
+    """A follower waits on one connection through quiet spells: the feed's blocking reads
+    must end inside the client's socket timeout (a 1 s timeout here, to keep it short)."""
+
+    async def quiet_spell(_: Redis) -> None:
+        await asyncio.sleep(3.5)
+
+    with serve_app(build_app(settings, redis_timeout_s=1.0)) as base:
+        seen = asyncio.run(
+            asyncio.wait_for(follow_until_first_alert(base, settings, quiet_spell), timeout=30)
+        )
+    assert [a["summary"] for a in seen] == ["after the wait"]
+
+
+def test_sse_stream_survives_redis_dropping_its_connection(settings: Settings) -> None:
+    """Redis closes the connection the feed is blocked on (a restart or failover looks the
+    same): the stream keeps its place and delivers the next alert."""
+
+    async def drop_the_feeds_connection(redis: Redis) -> None:
+        await asyncio.sleep(1.0)
+        blocked = [
+            c
+            for c in await redis.client_list()
+            if c.get("name") == API_CLIENT_NAME and c.get("cmd") == "xread"
+        ]
+        assert blocked, "the feed should be blocked in XREAD"
+        for client in blocked:
+            await redis.client_kill_filter(_id=client["id"])
+        await asyncio.sleep(1.5)
+
+    with serve_app(build_app(settings)) as base:
+        seen = asyncio.run(
+            asyncio.wait_for(
+                follow_until_first_alert(base, settings, drop_the_feeds_connection), timeout=30
+            )
+        )
+    assert [a["summary"] for a in seen] == ["after the wait"]
 
 
 def test_rate_cap_holds_back_alerts_beyond_the_hourly_limit(settings: Settings) -> None:
