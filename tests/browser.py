@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,7 +32,8 @@ def watch_dashboard(
     url: str, api_key: str, make_alert: Callable[[], None], screenshot: Path
 ) -> dict:
     """Open the dashboard, follow the key's alerts, trigger one, wait for it to show."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import Request, expect, sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -39,6 +41,16 @@ def watch_dashboard(
             page = browser.new_page(viewport={"width": 1280, "height": 1400})
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
+            started = time.monotonic()
+            stream_requests: list[str] = []
+
+            def note_stream_request(request: Request, outcome: str) -> None:
+                if "/api/alerts/stream" in request.url:
+                    stream_requests.append(f"{time.monotonic() - started:.1f}s {outcome}")
+
+            page.on("request", lambda r: note_stream_request(r, "opened"))
+            page.on("requestfailed", lambda r: note_stream_request(r, f"failed {r.failure}"))
+            page.on("requestfinished", lambda r: note_stream_request(r, "ended"))
             page.goto(url, wait_until="domcontentloaded")
             page.wait_for_selector("#articles tr", timeout=90_000)
             articles = page.locator("#articles tr").count()
@@ -51,7 +63,14 @@ def watch_dashboard(
                 re.compile(r"^Following"), timeout=60_000
             )
             make_alert()
-            page.wait_for_selector("#alert-list li", timeout=120_000)
+            try:
+                page.wait_for_selector("#alert-list li", timeout=120_000)
+            except PlaywrightTimeoutError as exc:
+                status = page.locator("#alert-status").inner_text()
+                raise AssertionError(
+                    f"no alert shown in 120 s; alert status {status!r}; "
+                    f"alert stream requests: {stream_requests}; page errors: {errors}"
+                ) from exc
             alert_text = page.locator("#alert-list li").first.inner_text()
             signals = page.locator("#signal-list li").count()
             page.screenshot(path=str(screenshot), full_page=True)

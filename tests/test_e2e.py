@@ -323,13 +323,10 @@ def test_the_seed_article_raises_what_its_reader_expects(
     assert any(e["article_id"] == seed_article_id() for e in found[-1]["evidence"])
 
 
-def watch_live_alert_in_the_browser(url: str, admin: str, screenshot: Path) -> dict:
-    """An analyst's key and an article subscription, then an article pushed through the live
+def watch_live_alert_in_the_browser(url: str, key: str, screenshot: Path) -> dict:
+    """An article subscription for the analyst's key, then an article pushed through the live
     pipeline: the dashboard must show the articles and the alert arrive over SSE."""
     require_chromium()
-    key = httpx.post(
-        f"{url}/api/keys", json={"name": "browser"}, headers={"X-API-Key": admin}, timeout=10
-    ).json()["key"]
     created = httpx.post(
         f"{url}/api/subscriptions",
         json={
@@ -357,6 +354,28 @@ def watch_live_alert_in_the_browser(url: str, admin: str, screenshot: Path) -> d
     seen = watch_dashboard(url, key, push_article, screenshot)
     print(f"dashboard screenshot: {screenshot} ({seen['articles']} article rows)")
     return seen
+
+
+def live_alert_diagnosis(url: str, key: str, data_dir: Path, exc: BaseException) -> str:
+    """What a failed browser check needs, message first (CI shows the head of long output):
+    whether the pushed article was processed and its alert recorded, then the logs' warnings."""
+    lines = [f"browser check failed: {exc}"]
+    with contextlib.suppress(httpx.HTTPError, ValueError):
+        lines.append(f"stats: {httpx.get(f'{url}/api/stats', timeout=10).json()}")
+    with contextlib.suppress(httpx.HTTPError, ValueError):
+        latest = httpx.get(f"{url}/api/articles", params={"limit": 3}, timeout=10).json()
+        lines.append(f"latest articles: {[a.get('title') for a in latest.get('articles', [])]}")
+    with contextlib.suppress(httpx.HTTPError, ValueError):
+        alerts = httpx.get(f"{url}/api/alerts", headers={"X-API-Key": key}, timeout=10).json()
+        lines.append(f"alerts recorded for the key: {alerts}")
+    for log in sorted((data_dir / "logs").glob("*.log")):
+        noteworthy = [
+            line
+            for line in log.read_text(errors="replace").splitlines()
+            if any(word in line for word in ("WARNING", "ERROR", "Error", "Timeout"))
+        ]
+        lines.append(f"{log.name}: {len(noteworthy)} warning/error lines; last: {noteworthy[-8:]}")
+    return "\n".join(lines)
 
 
 def stop_demo(demo: subprocess.Popen, data_dir: Path) -> None:
@@ -411,14 +430,13 @@ def test_embedded_demo_serves_the_dashboard_and_stops_cleanly_on_ctrl_c(tmp_path
         assert stats["processed"] == SEED_COUNT
         page = httpx.get(f"{url}/", timeout=10)
         assert page.status_code == 200 and "content-security-policy" in page.headers
+        key = httpx.post(
+            f"{url}/api/keys", json={"name": "browser"}, headers={"X-API-Key": admin}, timeout=10
+        ).json()["key"]
         try:
-            seen = watch_live_alert_in_the_browser(url, admin, tmp_path / "dashboard.png")
-        except Exception as exc:
-            logs = {
-                p.name: p.read_text(errors="replace")[-2000:]
-                for p in (data_dir / "logs").glob("*.log")
-            }
-            raise AssertionError(f"browser check failed: {exc!r}; demo logs: {logs}") from exc
+            seen = watch_live_alert_in_the_browser(url, key, tmp_path / "dashboard.png")
+        except Exception as exc:  # noqa: BLE001 - any failure gets the pipeline's side of it
+            pytest.fail(live_alert_diagnosis(url, key, data_dir, exc), pytrace=False)
         assert seen["articles"] > 0 and "Zanzibar" in seen["alert"], seen
         assert seen["errors"] == [], seen["errors"]
         demo.send_signal(signal.SIGINT)
