@@ -21,6 +21,7 @@ class WorkerMetrics:
     articles_received: Counter
     articles_processed: Counter
     articles_duplicate: Counter
+    articles_republished: Counter
     articles_deadlettered: Counter
     processing_duration: Histogram
     model_batch_duration: Histogram
@@ -50,6 +51,12 @@ class WorkerMetrics:
             articles_duplicate=Counter(
                 "newsmon_articles_duplicate_total",
                 "Articles received again after they were stored (redeliveries, replays)",
+                registry=registry,
+            ),
+            articles_republished=Counter(
+                "newsmon_articles_republished_total",
+                "Stored articles whose records had not reached Kafka when their worker died, "
+                "sent again on redelivery",
                 registry=registry,
             ),
             articles_deadlettered=Counter(

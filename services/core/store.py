@@ -154,6 +154,9 @@ class Keys:
     def enriched_stream(self) -> str:
         return f"{self.prefix}:stream:enriched"
 
+    def article_published(self, article_id: str) -> str:
+        return f"{self.prefix}:article:{article_id}:published"
+
     def deadletter(self, record_key: str) -> str:
         return f"{self.prefix}:deadletter:{record_key}"
 
@@ -539,6 +542,21 @@ class ArticleStore:
     async def existing(self, article_ids: list[str]) -> set[str]:
         """Which of these articles are stored (the demo's progress, the tests' checks)."""
         return await self._present(article_ids, self.keys.article)
+
+    async def mark_published(self, article_ids: list[str]) -> None:
+        """Note that these articles' records (enriched article, events, their routing) have
+        reached Kafka. An article stored without this mark belongs to a worker that died
+        between Redis and Kafka: its redelivery must send the records again."""
+        if not article_ids:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        for article_id in article_ids:
+            pipe.set(self.keys.article_published(article_id), 1, ex=self.ttl_seconds)
+        await pipe.execute()
+
+    async def unpublished(self, article_ids: list[str]) -> set[str]:
+        """Which of these (stored) articles lack the published mark."""
+        return set(article_ids) - await self._present(article_ids, self.keys.article_published)
 
     async def existing_deadletters(self, record_keys: list[str]) -> set[str]:
         return await self._present(record_keys, self.keys.deadletter)

@@ -133,6 +133,41 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
         logging.shutdown()
         os._exit(EX_TEMPFAIL)
 
+    async def republish_unfinished(stored_ids: list[str]) -> list[str]:
+        """Send again the records of stored articles that never reached Kafka.
+
+        A worker stores an article in Redis before its records reach Kafka and commits the
+        input offset only after they have; killed in between, it leaves an article that its
+        redelivery finds stored, which used to mean skipped: its enriched record, its alert
+        and its events' routing were lost. Consumers downstream drop what they have seen
+        (alerts per article, pair and pressure states per event), so sending again is safe."""
+        unfinished = await retry_forever(
+            lambda: store.unpublished(stored_ids), metrics, "check published articles"
+        )
+        republished = []
+        for article_id in sorted(unfinished):
+            article = await retry_forever(
+                lambda article_id=article_id: store.get_article(article_id),
+                metrics,
+                "load stored article",
+            )
+            if article is None:  # expired since the check: nothing left to send
+                continue
+            events = await retry_forever(
+                lambda ids=article.get("event_ids", []): store.events_by_id(ids),
+                metrics,
+                "load stored events",
+            )
+            for event in events:
+                await events_topic.send(
+                    key=event["event_id"].encode(), value=json.dumps(event).encode()
+                )
+            await route_article(events)
+            await enriched_topic.send(key=article_id.encode(), value=json.dumps(article).encode())
+            republished.append(article_id)
+        metrics.articles_republished.inc(len(republished))
+        return republished
+
     @app.agent(raw_topic, concurrency=settings.worker_concurrency)
     async def enrich_articles(stream: faust.StreamT) -> None:
         """``worker_concurrency`` instances of this agent share the input: while one waits for
@@ -183,6 +218,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             )
             fresh = [a for a in articles if a.id not in stored_before]
             metrics.articles_duplicate.inc(len(articles) - len(fresh))
+            republished = await republish_unfinished(sorted(stored_before))
             if fresh:
                 prepared = model.preprocess([coder_input(a) for a in fresh])
                 forward_started = time.perf_counter()
@@ -216,6 +252,14 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                     await enriched_topic.send(
                         key=enriched.id.encode(), value=enriched.model_dump_json().encode()
                     )
+            published = [a.id for a in fresh] + republished
+            if published:
+                await app.producer.flush()  # delivered, so a redelivery may skip them
+                await retry_forever(
+                    lambda published=published: store.mark_published(published),
+                    metrics,
+                    "mark published",
+                )
             await retry_forever(
                 lambda n=len(records): store.record_handled(n), metrics, "count handled"
             )

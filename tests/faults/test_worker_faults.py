@@ -2,6 +2,8 @@
 
 - the worker is killed with SIGKILL mid-stream and restarted: every acknowledged article ends up
   in Redis (or the dead letters), and no alert is recorded twice;
+- an article stored by a worker killed before its records reached Kafka gets them sent on
+  redelivery, once;
 - Redis disappears for about 20 s: the worker backs off (metrics show the stall), acknowledges
   nothing it could not store, and catches up when Redis is back.
 Each test prints its figures.
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 from newsmon.alerts.subscriptions import Filters, Subscription
 from newsmon.core.alert_store import AlertStore
+from newsmon.core.articles import to_raw_article
 from newsmon.core.kafka_clients import ensure_topics
 from newsmon.core.records import ArticleIn
 from newsmon.core.settings import Settings
@@ -29,9 +32,11 @@ from newsmon.local.servers import start_local_redis
 from newsmon.producer.publisher import ArticlePublisher
 from newsmon.producer.replay import replay
 from newsmon.producer.sources import read_articles
+from newsmon.worker.enrichment import build_enriched, build_events
 from newsmon.worker.stall import EX_TEMPFAIL
 from redis.asyncio import Redis
 
+from tests.coded_examples import coded_article
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.faults
@@ -81,28 +86,29 @@ def publish(settings: Settings, articles: list[ArticleIn]) -> list[str]:
     return report.ids
 
 
+async def subscribe_to_every_article(settings: Settings) -> Subscription:
+    """Owner ``fault`` gets an alert for every article: the proof that its record went out."""
+    redis = Redis.from_url(settings.redis_url)
+    sub = Subscription(
+        id="sub_every_article",
+        owner="fault",
+        name="every article",
+        filters=Filters(kinds=["article"]),
+        max_alerts_per_hour=10_000,
+        created_at=0.0,
+        updated_at=0.0,
+    )
+    await AlertStore(redis, Keys(settings.redis_key_prefix)).save_subscription(sub)
+    await redis.aclose()
+    return sub
+
+
 def test_sigkill_mid_stream_loses_nothing_and_alerts_once(
     settings: Settings, tmp_path: Path
 ) -> None:
     articles = seed_articles(ARTICLES, "kill")
 
-    async def prepare() -> Subscription:
-        redis = Redis.from_url(settings.redis_url)
-        alerts = AlertStore(redis, Keys(settings.redis_key_prefix))
-        sub = Subscription(
-            id="sub_every_article",
-            owner="fault",
-            name="every article",
-            filters=Filters(kinds=["article"]),
-            max_alerts_per_hour=10_000,
-            created_at=0.0,
-            updated_at=0.0,
-        )
-        await alerts.save_subscription(sub)
-        await redis.aclose()
-        return sub
-
-    subscription = asyncio.run(prepare())
+    subscription = asyncio.run(subscribe_to_every_article(settings))
     with ProcessGroup(tmp_path / "logs") as group:
         worker, _ = start_worker(group, settings, "worker-1")
         ids = publish(settings, articles)
@@ -235,3 +241,62 @@ def test_redis_outage_stalls_then_resumes_without_loss(settings: Settings, tmp_p
     )
     assert stalled == 1.0 and retries > 0
     assert metric(after, "newsmon_store_stalled") == 0.0
+
+
+def test_an_article_stored_by_a_worker_killed_before_kafka_gets_its_records_on_redelivery(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The window a SIGKILL can hit: the article and its events are in Redis, its records never
+    reached Kafka, its input offset is uncommitted. Its redelivery must send them (the alert,
+    the pair index), once: a later duplicate of the same article sends nothing again."""
+    left_behind, fresh = seed_articles(2, "republish")
+    raw = to_raw_article(left_behind, "replay")
+    coded = coded_article(raw.id, event_id=f"{raw.id}-0")  # what it had coded before dying
+
+    async def leave_it_as_the_dead_worker_did() -> None:
+        redis = Redis.from_url(settings.redis_url)
+        store = ArticleStore(redis, Keys(settings.redis_key_prefix), 3600)
+        for event in build_events(raw, coded, "coder-before-the-kill", coded_at=time.time()):
+            assert await store.store_event(event)
+        enriched = build_enriched(raw, coded, "coder-before-the-kill", enriched_at=time.time())
+        assert await store.store_article(enriched)
+        await redis.aclose()
+        await subscribe_to_every_article(settings)
+
+    async def outcome() -> tuple[list[str], list[dict], dict]:
+        redis = Redis.from_url(settings.redis_url)
+        try:
+            keys = Keys(settings.redis_key_prefix)
+            store = ArticleStore(redis, keys, 3600)
+            alerts = await AlertStore(redis, keys).read_alerts("fault", count=100)
+            series = await store.pair_series("USA", "VEN")
+            return [a["subject_id"] for _, a in alerts], series, await store.stats()
+        finally:
+            await redis.aclose()
+
+    asyncio.run(leave_it_as_the_dead_worker_did())
+    with ProcessGroup(tmp_path / "logs") as group:
+        worker, metrics_port = start_worker(group, settings, "worker")
+        ids = publish(settings, [left_behind, fresh])
+
+        async def both_alerted() -> bool:
+            subjects, _, _ = await outcome()
+            return set(ids) <= set(subjects)
+
+        assert asyncio.run(wait_for(both_alerted, 180)), worker.log_tail()
+        handled_before = asyncio.run(outcome())[2]["handled"]
+        publish(settings, [left_behind])  # a true duplicate, after its records went out
+
+        async def duplicate_handled() -> bool:
+            return (await outcome())[2].get("handled", 0) > handled_before
+
+        assert asyncio.run(wait_for(duplicate_handled, 60)), worker.log_tail()
+        republished = metric(scrape(metrics_port), "newsmon_articles_republished_total")
+        subjects, series, stats = asyncio.run(outcome())
+    print(
+        f"alerts {subjects}, USA-VEN index points {len(series)}, republished {republished}, "
+        f"articles stored {stats.get('processed')}"
+    )
+    assert sorted(subjects) == sorted(ids), "one alert per article, none twice"
+    assert series, "the left-behind article's event reached the pair index"
+    assert republished == 1.0, "sent again once, on its redelivery only"

@@ -3,9 +3,10 @@ from datetime import UTC, datetime
 
 from newsmon.core.articles import payload_key, to_raw_article
 from newsmon.core.records import ArticleIn
-from newsmon.nlp.coder import CodedArticle, CodedEvent, Participant
 from newsmon.producer.poison import poison_records
 from newsmon.worker.enrichment import IncomingRecord, build_enriched, build_events, split_valid
+
+from tests.coded_examples import coded_article
 
 LIMIT = 1024 * 1024
 
@@ -43,29 +44,6 @@ def test_every_poison_record_gets_its_expected_reason() -> None:
     assert [e.reason for e in errs] == [p.expected_reason for p in poison_records()]
     assert all(e.detail for e in errs)
     assert all(json.loads(e.model_dump_json())["payload_bytes"] > 0 for e in errs)
-
-
-def coded_article(article_id: str) -> CodedArticle:
-    event = CodedEvent(
-        event_id="ev1",
-        sentence_index=0,
-        sentence="US forces captured Maduro.",
-        event_type="COERCE",
-        quad_class="material_conflict",
-        mode=None,
-        actors=[Participant("USA", "MIL", None, "US forces")],
-        recipients=[Participant("VEN", None, "Nicolas Maduro", "Maduro")],
-        score=-7.0,
-        confidence=0.6,
-        auxiliary=[],
-    )
-    return CodedArticle(
-        id=article_id,
-        sentences=["US forces captured Maduro."],
-        topics={"military": 0.7, "legal": 0.3},
-        top_topics=["military"],
-        events=[event],
-    )
 
 
 def test_enriched_record_carries_the_article_its_topics_and_event_ids() -> None:
