@@ -327,10 +327,16 @@ def bench_pipeline(
     rates: str = typer.Option(
         "2.5,4,6,8,10,12,14,16,18,20,24",
         "--rates",
-        help="articles/s, rising, comma-separated; stops at the first not sustained",
+        help="articles/s, rising, comma-separated; climbs to the first not sustained",
     ),
     step_seconds: float = typer.Option(30.0, "--step-seconds", min=5),
     workers: str = typer.Option("1,2", "--workers", help="worker processes to try"),
+    refine: int = typer.Option(
+        2,
+        "--refine",
+        min=0,
+        help="steps halving the gap between the last sustained rate and the first not",
+    ),
     json_out: Path = typer.Option(Path("bench-pipeline.json"), "--json", help="figures as JSON"),
 ) -> None:
     """End to end on the local stack: sustained rate, latency, memory, efficiency."""
@@ -345,7 +351,7 @@ def bench_pipeline(
     for count in [int(w) for w in workers.split(",")]:
         with console.status(f"Benchmarking with {count} worker(s)…"):
             result = run_pipeline_bench(
-                stories, [float(r) for r in rates.split(",")], step_seconds, count
+                stories, [float(r) for r in rates.split(",")], step_seconds, count, refine
             )
         results.append(as_dict(result))
         table = Table(title=f"{count} worker(s): end to end on the local stack")
@@ -377,7 +383,7 @@ def bench_pipeline(
             f"p99 produce-to-stored at half that rate or below ({result.half_rate_step}/s step): "
             f"{result.half_rate_p99} s; "
             f"peak memory MiB {result.peak_rss_mib}; time (busy share of the run, forward "
-            f"pass share of busy) {result.time_shares}"
+            f"pass share of busy, forward pass sentences/s) {result.time_shares}"
         )
         out.print(
             "targets: "
