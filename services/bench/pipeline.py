@@ -227,6 +227,7 @@ class PipelineBench:
             "REDIS_URL": settings.redis_url,
             "NEWSMON_BROKER_PROFILE": "local",
             "NEWSMON_APP_ID": settings.app_id,
+            "NEWSMON_DATA_DIR": str(self.folder / "data"),  # removed with the run's folder
             "NEWSMON_WORKER_METRICS_PORT": str(metrics_port),
         }
         return self.group.start(

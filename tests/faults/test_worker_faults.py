@@ -62,6 +62,7 @@ def start_worker(group: ProcessGroup, settings: Settings, name: str) -> tuple[Ma
         "NEWSMON_TOPIC_PREFIX": settings.topic_prefix,
         "NEWSMON_REDIS_KEY_PREFIX": settings.redis_key_prefix,
         "NEWSMON_APP_ID": settings.app_id,
+        "NEWSMON_DATA_DIR": str(settings.data_dir),  # Faust's folder: the test's, not the repo's
         "NEWSMON_WORKER_METRICS_PORT": str(port),
         "NEWSMON_TAKE_BATCH": "4",
         "NEWSMON_STALL_EXIT_SECONDS": str(STALL_EXIT_S),
