@@ -372,7 +372,7 @@ def live_alert_diagnosis(url: str, key: str, data_dir: Path, exc: BaseException)
         noteworthy = [
             line
             for line in log.read_text(errors="replace").splitlines()
-            if any(word in line for word in ("WARNING", "ERROR", "Error", "Timeout"))
+            if any(word in line.lower() for word in ("warn", "error", "fail", "timeout"))
         ]
         lines.append(f"{log.name}: {len(noteworthy)} warning/error lines; last: {noteworthy[-8:]}")
     return "\n".join(lines)
