@@ -34,6 +34,7 @@ DOCUMENTED_METRICS = {
     "newsmon_articles_received_total": "counter",
     "newsmon_articles_processed_total": "counter",
     "newsmon_articles_duplicate_total": "counter",
+    "newsmon_articles_republished_total": "counter",
     "newsmon_articles_deadlettered_total": "counter",
     "newsmon_processing_duration_seconds": "histogram",
     "newsmon_model_batch_duration_seconds": "histogram",
@@ -81,6 +82,7 @@ DASHBOARD_METRICS = {
     "pipeline.json": {
         "newsmon_articles_received_total",
         "newsmon_articles_processed_total",
+        "newsmon_articles_republished_total",
         "newsmon_articles_deadlettered_total",
         "newsmon_end_to_end_latency_seconds",
         "newsmon_processing_duration_seconds",
