@@ -356,10 +356,20 @@ def watch_live_alert_in_the_browser(url: str, key: str, screenshot: Path) -> dic
     return seen
 
 
-def live_alert_diagnosis(url: str, key: str, data_dir: Path, exc: BaseException) -> str:
+def live_alert_diagnosis(
+    url: str, key: str, data_dir: Path, exc: BaseException, demo: subprocess.Popen
+) -> str:
     """What a failed browser check needs, message first (CI shows the head of long output):
-    whether the pushed article was processed and its alert recorded, then the logs' warnings."""
+    whether the pushed article was processed and its alert recorded, what the demo printed
+    since (a worker restart, say), then the logs' warnings."""
     lines = [f"browser check failed: {exc}"]
+    if demo.stdout is not None:
+        fd, printed = demo.stdout.fileno(), []
+        os.set_blocking(fd, False)
+        with contextlib.suppress(OSError):  # BlockingIOError: all read
+            while chunk := os.read(fd, 1 << 16):
+                printed.append(chunk)
+        lines.append(f"demo output since: {b''.join(printed).decode(errors='replace')[-1500:]!r}")
     with contextlib.suppress(httpx.HTTPError, ValueError):
         lines.append(f"stats: {httpx.get(f'{url}/api/stats', timeout=10).json()}")
     with contextlib.suppress(httpx.HTTPError, ValueError):
@@ -375,6 +385,9 @@ def live_alert_diagnosis(url: str, key: str, data_dir: Path, exc: BaseException)
             if any(word in line.lower() for word in ("warn", "error", "fail", "timeout"))
         ]
         lines.append(f"{log.name}: {len(noteworthy)} warning/error lines; last: {noteworthy[-8:]}")
+    worker_log = data_dir / "logs" / "worker.log"
+    if worker_log.exists():
+        lines.append(f"worker.log ends: {worker_log.read_text(errors='replace')[-1500:]!r}")
     return "\n".join(lines)
 
 
@@ -436,7 +449,7 @@ def test_embedded_demo_serves_the_dashboard_and_stops_cleanly_on_ctrl_c(tmp_path
         try:
             seen = watch_live_alert_in_the_browser(url, key, tmp_path / "dashboard.png")
         except Exception as exc:  # noqa: BLE001 - any failure gets the pipeline's side of it
-            pytest.fail(live_alert_diagnosis(url, key, data_dir, exc), pytrace=False)
+            pytest.fail(live_alert_diagnosis(url, key, data_dir, exc, demo), pytrace=False)
         assert seen["articles"] > 0 and "Zanzibar" in seen["alert"], seen
         assert seen["errors"] == [], seen["errors"]
         demo.send_signal(signal.SIGINT)
