@@ -378,8 +378,9 @@ def bench_pipeline(
         out.print(table)
         out.print(
             f"max sustained {result.max_sustained_rate:.2f} articles/s; raw encoder "
-            f"({result.encoder_backend}) {result.encoder_articles_per_s:.2f} stories/s; "
-            f"efficiency {result.efficiency:.2f}; "
+            f"({result.encoder_backend}) {result.encoder_articles_per_s:.2f} stories/s in one "
+            f"process, {result.parallel_encoder_articles_per_s:.2f} as one single-threaded "
+            f"process per core; efficiency {result.efficiency:.2f} (of the better); "
             f"p99 produce-to-stored at half that rate or below ({result.half_rate_step}/s step): "
             f"{result.half_rate_p99} s; "
             f"peak memory MiB {result.peak_rss_mib}; time (busy share of the run, forward "

@@ -28,3 +28,20 @@ def test_the_nlp_bench_reports_batched_and_one_per_call_figures(tmp_path: Path) 
     assert (
         json.loads(json.dumps(result.__dict__))["one_per_call_ratio"] == result.one_per_call_ratio
     )
+
+
+def test_the_parallel_raw_encoder_runs_every_process_and_counts_them_all(
+    tmp_path: Path,
+) -> None:
+    from newsmon.bench.parallel_encoder import (
+        parallel_encoder_articles_per_s,
+        stories_per_second,
+    )
+    from newsmon.core.settings import Settings
+
+    lines = (REPO / "seeds" / "voa_stories.jsonl").read_text().splitlines()[:3]
+    stories = tmp_path / "stories.jsonl"
+    stories.write_text("\n".join(lines) + "\n")
+    assert parallel_encoder_articles_per_s(stories, Settings(), processes=2, rounds=1) > 0
+    # two processes of 6 stories each, the slower done in 2 s: 12 stories in 2 s
+    assert stories_per_second(6, [1.5, 2.0]) == 6.0
