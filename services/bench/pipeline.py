@@ -32,6 +32,7 @@ from pathlib import Path
 import httpx
 from newsmon.alerts.subscriptions import Filters, Subscription
 from newsmon.core.alert_store import AlertStore
+from newsmon.core.cpu_threads import threads_per_pass
 from newsmon.core.kafka_clients import ensure_topics
 from newsmon.core.records import ArticleIn
 from newsmon.core.settings import BrokerProfile, Settings, get_settings
@@ -220,11 +221,12 @@ class PipelineBench:
         return result
 
     def _start_worker(self, settings: Settings, index: int, metrics_port: int) -> ManagedProcess:
-        """One worker process; with several on one machine, each gets its share of the cores as
-        torch threads (NEWSMON_TORCH_THREADS, unless set): two workers with two threads each on
-        two cores oversubscribe them and spend their time waiting on each other."""
+        """One worker process; each forward pass in flight (workers x NEWSMON_WORKER_CONCURRENCY)
+        gets its share of the cores as torch threads (NEWSMON_TORCH_THREADS, unless set): two
+        passes with two threads each on two cores oversubscribe them and wait on each other."""
+        passes = self.workers * get_settings().worker_concurrency
         env = {
-            "NEWSMON_TORCH_THREADS": str(max(1, (os.cpu_count() or 1) // self.workers)),
+            "NEWSMON_TORCH_THREADS": str(threads_per_pass(passes)),
             **os.environ,
             "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
             "REDIS_URL": settings.redis_url,

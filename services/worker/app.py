@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import faust
 from faust.types import TP
 from newsmon.core.alert_store import AlertStore
+from newsmon.core.cpu_threads import threads_per_pass
 from newsmon.core.kafka_clients import faust_app_kwargs
 from newsmon.core.metrics import AlertMetrics, WorkerMetrics
 from newsmon.core.records import DeadLetter
@@ -63,6 +64,9 @@ class WorkerDeps:
 
 
 def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
+    passes = settings.worker_concurrency  # forward passes in flight, one executor thread each
+    if passes > 1 and not settings.torch_threads:
+        settings = settings.model_copy(update={"torch_threads": threads_per_pass(passes)})
     redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
     store = ArticleStore(
         redis,
@@ -74,7 +78,7 @@ def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
         store=store,
         model=build_coder(settings),
         metrics=metrics,
-        executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="model"),
+        executor=ThreadPoolExecutor(max_workers=passes, thread_name_prefix="model"),
         stall_watch=StallWatch(settings.stall_exit_seconds),
     )
 
@@ -170,12 +174,13 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
 
     @app.agent(raw_topic, concurrency=settings.worker_concurrency)
     async def enrich_articles(stream: faust.StreamT) -> None:
-        """``worker_concurrency`` instances of this agent share the input: while one waits for
-        the encoder or writes its results, another fills its next batch, so the encoder (one
-        forward pass at a time, ``deps.executor``) is seldom idle. Meant for a forward pass that
-        runs elsewhere (a GPU; not measured there); on two CPU cores, where it already takes
-        85-95% of a busy worker's time, two instances measured no better than one (4.9 and 5.3
-        against 5.6 and 3.7 articles/s stored at 7/s offered), so the default is one."""
+        """``worker_concurrency`` instances of this agent share the input, each with its own
+        forward pass in flight (``deps.executor`` has a thread per instance, and unless
+        ``NEWSMON_TORCH_THREADS`` says otherwise the cores are shared out among the passes:
+        ``threads_per_pass``). On two CPU cores, two single-threaded passes sustained 8/s where
+        one two-thread pass sustained 7/s (one run each, bench defaults otherwise); with one
+        pass at a time and two threads each, two instances had measured no better than one.
+        The default stays one until more runs and machines confirm it."""
         loop = asyncio.get_running_loop()
 
         def note_pulled(value: object) -> object:
