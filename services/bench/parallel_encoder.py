@@ -16,7 +16,6 @@ through over the slowest one's time.
 from __future__ import annotations
 
 import multiprocessing
-import time
 from pathlib import Path
 
 from newsmon.core.settings import Settings
@@ -25,6 +24,7 @@ from newsmon.core.settings import Settings
 def _encode_rounds(
     settings: Settings, sentences: list[str], rounds: int, start: object, out: object
 ) -> None:
+    from newsmon.bench.nlp import _timed_rounds
     from newsmon.core.cpu_threads import single_threaded_blas
     from newsmon.core.encoder import SentenceEncoder
 
@@ -32,10 +32,7 @@ def _encode_rounds(
     encoder = SentenceEncoder.from_settings(settings.model_copy(update={"torch_threads": 1}))
     encoder.encode(sentences[:64])
     start.wait(timeout=600)  # type: ignore[attr-defined]
-    started = time.perf_counter()
-    for _ in range(rounds):
-        encoder.encode(sentences)
-    out.put(time.perf_counter() - started)  # type: ignore[attr-defined]
+    out.put(_timed_rounds(encoder, sentences, rounds))  # type: ignore[attr-defined]
 
 
 def parallel_encoder_articles_per_s(
