@@ -223,7 +223,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             )
             fresh = [a for a in articles if a.id not in stored_before]
             metrics.articles_duplicate.inc(len(articles) - len(fresh))
-            republished = await republish_unfinished(sorted(stored_before))
+            republished = await republish_unfinished(list(stored_before))
             if fresh:
                 prepared = model.preprocess([coder_input(a) for a in fresh])
                 forward_started = time.perf_counter()
