@@ -224,7 +224,7 @@ class PipelineBench:
         """One worker process; each forward pass in flight (workers x NEWSMON_WORKER_CONCURRENCY)
         gets its share of the cores as torch threads (NEWSMON_TORCH_THREADS, unless set): two
         passes with two threads each on two cores oversubscribe them and wait on each other."""
-        passes = self.workers * get_settings().worker_concurrency
+        passes = self.workers * get_settings().effective_worker_concurrency
         env = {
             "NEWSMON_TORCH_THREADS": str(threads_per_pass(passes)),
             **os.environ,

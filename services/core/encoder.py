@@ -26,6 +26,7 @@ import torch
 from newsmon.core.heap import release_free_heap
 from newsmon.core.onnx_backend import OnnxForward
 from newsmon.core.settings import Settings
+from newsmon.core.torchscript_backend import TracedForward
 from transformers import AutoModel, AutoTokenizer, BatchEncoding
 
 log = logging.getLogger(__name__)
@@ -162,6 +163,7 @@ class SentenceEncoder:
             bf16=bf16,
             backend=settings.encoder_backend,
             cache_dir=model_cache_dir(settings.model_cache_dir),
+            trace=settings.model_trace,
         )
 
     def __init__(
@@ -174,6 +176,7 @@ class SentenceEncoder:
         bf16: bool = False,
         backend: str = "torch",
         cache_dir: Path | None = None,
+        trace: bool = True,
     ) -> None:
         if torch_threads:
             torch.set_num_threads(torch_threads)
@@ -208,6 +211,12 @@ class SentenceEncoder:
                 self.backend = "torch"
         elif self.backend != "torch":
             raise ValueError(f"unknown encoder backend {backend!r}: auto, torch or onnx")
+        self.traced: TracedForward | None = None
+        if self.backend == "torch" and trace:
+            try:
+                self.traced = TracedForward.for_model(self.model, self.tokenizer, bf16)
+            except Exception as error:  # any model may refuse tracing: slower, not broken
+                log.warning("the encoder cannot be traced (%s); it runs eagerly", error)
 
     @property
     def dimension(self) -> int:
@@ -273,6 +282,8 @@ class SentenceEncoder:
         if self.onnx is not None:
             return self.onnx(dict(model_inputs))
         tensors = {name: torch.from_numpy(np.asarray(v)) for name, v in model_inputs.items()}
+        if self.traced is not None:
+            return self.traced(tuple(tensors[name] for name in self.traced.input_names))
         with (
             torch.inference_mode(),
             torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16),

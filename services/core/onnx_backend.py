@@ -43,11 +43,11 @@ def weights_digest(model: torch.nn.Module) -> str:
     return digest.hexdigest()[:24]
 
 
-class _LastHiddenState(torch.nn.Module):
+class LastHiddenState(torch.nn.Module):
     """The model as a function of its inputs, in the tokenizer's order, to its last hidden
-    state: the exported graph's one output. Put in eval mode before the export: the exporter
-    restores the wrapper's mode afterwards, recursively, and a fresh module is in training
-    mode, which would leave the served model with dropout on."""
+    state: the one output of an exported graph or a trace. Put in eval mode before exporting:
+    the exporter restores the wrapper's mode afterwards, recursively, and a fresh module is in
+    training mode, which would leave the served model with dropout on."""
 
     def __init__(self, model: torch.nn.Module, input_names: list[str]) -> None:
         super().__init__()
@@ -74,7 +74,7 @@ def export_graph(
             model.set_attn_implementation("eager")
         with torch.no_grad():
             torch.onnx.export(
-                _LastHiddenState(model, input_names).eval(),
+                LastHiddenState(model, input_names).eval(),
                 tuple(example[name] for name in input_names),
                 temporary,
                 input_names=input_names,

@@ -64,7 +64,7 @@ class WorkerDeps:
 
 
 def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
-    passes = settings.worker_concurrency  # forward passes in flight, one executor thread each
+    passes = settings.effective_worker_concurrency  # passes in flight, an executor thread each
     if passes > 1 and not settings.torch_threads:
         settings = settings.model_copy(update={"torch_threads": threads_per_pass(passes)})
     redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
@@ -172,15 +172,15 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
         metrics.articles_republished.inc(len(republished))
         return republished
 
-    @app.agent(raw_topic, concurrency=settings.worker_concurrency)
+    @app.agent(raw_topic, concurrency=settings.effective_worker_concurrency)
     async def enrich_articles(stream: faust.StreamT) -> None:
         """``worker_concurrency`` instances of this agent share the input, each with its own
         forward pass in flight (``deps.executor`` has a thread per instance, and unless
         ``NEWSMON_TORCH_THREADS`` says otherwise the cores are shared out among the passes:
         ``threads_per_pass``). On two CPU cores, two single-threaded passes sustained 8/s where
-        one two-thread pass sustained 7/s (one run each, bench defaults otherwise); with one
-        pass at a time and two threads each, two instances had measured no better than one.
-        The default stays one until more runs and machines confirm it."""
+        one two-thread pass sustained 6.5-7/s (three runs each, two machines), hence the
+        default of two passes (``Settings.effective_worker_concurrency``); with one pass at a
+        time and two threads each, two instances had measured no better than one."""
         loop = asyncio.get_running_loop()
 
         def note_pulled(value: object) -> object:
@@ -200,7 +200,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             stall_watch.batch_started()
             started = time.perf_counter()
             handed = [(e.message.topic, e.message.partition, e.message.offset) for e in events]
-            if settings.worker_concurrency == 1:
+            if settings.effective_worker_concurrency == 1:
                 exit_on_skip(handed)  # alone on the input, a gap is a skip already: exit untouched
             records = [
                 IncomingRecord(
@@ -268,7 +268,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             await retry_forever(
                 lambda n=len(records): store.record_handled(n), metrics, "count handled"
             )
-            if settings.worker_concurrency > 1:
+            if settings.effective_worker_concurrency > 1:
                 exit_on_skip(handed)  # by now the other instances have pulled their records
             metrics.processing_duration.observe(time.perf_counter() - started)
             stall_watch.batch_finished(handed)
