@@ -5,9 +5,10 @@ the matrix products, each taking the GIL. In a worker the GIL is also wanted by 
 (Kafka, Redis, the heads) and, with ``NEWSMON_WORKER_CONCURRENCY`` above one, by the other
 forward passes, so each pass waits its turn between layers. A traced module runs its graph in
 C++ and takes the GIL only to enter and leave. On the 2-core EPYC (bf16, VOA stories 16 at a
-time, one torch thread per pass): one pass 229 against 192 sentences/s eager, two passes in one
-process 368 against 339; hidden states identical to eager (largest difference 0.0 over every
-pass), since the trace records the same kernels, bf16 casts included.
+time, one torch thread per pass, three runs): one pass 188-229 against 188-192 sentences/s
+eager, two passes in one process 324-368 against 276-339; hidden states identical to eager
+(largest difference 0.0 over every pass), since the trace records the same kernels, bf16 casts
+included.
 
 The graph is run with the graph executor's optimisations off (``optimized_execution(False)``):
 they specialise the graph for the shapes seen in its first runs, and a worker's passes come in
@@ -22,8 +23,6 @@ import warnings
 import numpy as np
 import torch
 from newsmon.core.onnx_backend import LastHiddenState
-
-log = logging.getLogger(__name__)
 
 MAX_DIFFERENCE = 1e-3
 EXAMPLE = ["Envoys of two countries met in Geneva on Tuesday.", "Talks ended."]
@@ -49,7 +48,8 @@ class TracedForward:
             warnings.catch_warnings(),
         ):
             # the tracer warns of every Python branch it freezes (``check`` tests the result),
-            # and reading every attribute of the model it makes transformers log about a loss
+            # and it reads every attribute of the model, which makes transformers log a warning
+            # about the model's loss function
             warnings.simplefilter("ignore", torch.jit.TracerWarning)
             transformers_log = logging.getLogger("transformers")
             level = transformers_log.level
