@@ -157,6 +157,19 @@ def stories(path: Path) -> list[ArticleIn]:
     return [i.article for i in read_articles(path, 1 << 20) if i.article is not None]
 
 
+def worker_share(settings: Settings, workers: int) -> tuple[int, int]:
+    """(forward passes per worker, torch threads per pass) for ``workers`` workers on this
+    machine. Unless NEWSMON_WORKER_CONCURRENCY is set, the workers share the passes one worker
+    would run by default: two workers with two passes each put four passes on two cores and
+    sustained 6.5/s where one worker with two sustained 8/s. Each pass gets its share of the
+    cores as torch threads: two passes with two threads each on two cores oversubscribe them
+    and wait on each other. A worker's environment (NEWSMON_TORCH_THREADS) still wins."""
+    concurrency = settings.worker_concurrency or max(
+        1, settings.effective_worker_concurrency // workers
+    )
+    return concurrency, threads_per_pass(workers * concurrency)
+
+
 class PipelineBench:
     def __init__(
         self, stories_path: Path, workers: int, step_seconds: float, refine: int = 2
@@ -221,12 +234,11 @@ class PipelineBench:
         return result
 
     def _start_worker(self, settings: Settings, index: int, metrics_port: int) -> ManagedProcess:
-        """One worker process; each forward pass in flight (workers x NEWSMON_WORKER_CONCURRENCY)
-        gets its share of the cores as torch threads (NEWSMON_TORCH_THREADS, unless set): two
-        passes with two threads each on two cores oversubscribe them and wait on each other."""
-        passes = self.workers * get_settings().effective_worker_concurrency
+        """One worker process, with its share of the passes and threads (``worker_share``)."""
+        concurrency, threads = worker_share(get_settings(), self.workers)
         env = {
-            "NEWSMON_TORCH_THREADS": str(threads_per_pass(passes)),
+            "NEWSMON_WORKER_CONCURRENCY": str(concurrency),
+            "NEWSMON_TORCH_THREADS": str(threads),
             **os.environ,
             "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
             "REDIS_URL": settings.redis_url,
