@@ -102,7 +102,11 @@ class Settings(BaseSettings):
         description="forward passes in flight per worker; 0: two where there are two cores or more",
     )
     take_batch: int = Field(default=16, ge=1, description="articles per worker batch")
-    take_within_seconds: float = Field(default=0.2, gt=0, description="wait to fill a batch")
+    take_within_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        description="wait to fill a batch: longer fills bigger, better sorted forward passes",
+    )
     stall_exit_seconds: float = Field(
         default=120.0, ge=0, description="exit 75 when input waits this long for an idle agent"
     )
