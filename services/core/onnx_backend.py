@@ -59,6 +59,13 @@ class LastHiddenState(torch.nn.Module):
         return self.model(**named).last_hidden_state
 
 
+def largest_difference(got: np.ndarray, expected: np.ndarray, attention_mask: np.ndarray) -> float:
+    """The largest difference between two sets of hidden states over real tokens (padding
+    positions may differ freely): how a replacement forward pass is checked against the model."""
+    real = attention_mask[..., None].astype(bool)
+    return float(np.abs(np.where(real, got - expected, 0.0)).max())
+
+
 def export_graph(
     model: torch.nn.Module, example: dict[str, torch.Tensor], input_names: list[str], path: Path
 ) -> None:
@@ -136,8 +143,7 @@ class OnnxForward:
         with torch.inference_mode():
             expected = model(**example).last_hidden_state.numpy()
         got = self({name: tensor.numpy() for name, tensor in example.items()})
-        mask = example["attention_mask"].numpy()[..., None].astype(bool)
-        worst = float(np.abs(np.where(mask, got - expected, 0.0)).max())
+        worst = largest_difference(got, expected, example["attention_mask"].numpy())
         if worst > MAX_DIFFERENCE:
             raise RuntimeError(
                 f"the ONNX graph {self.graph} differs from the model by {worst:.2g} "

@@ -22,9 +22,8 @@ import warnings
 
 import numpy as np
 import torch
-from newsmon.core.onnx_backend import LastHiddenState
+from newsmon.core.onnx_backend import MAX_DIFFERENCE, LastHiddenState, largest_difference
 
-MAX_DIFFERENCE = 1e-3
 EXAMPLE = ["Envoys of two countries met in Geneva on Tuesday.", "Talks ended."]
 
 
@@ -70,9 +69,7 @@ class TracedForward:
     ) -> None:
         """Refuse a trace that differs from the eager model where tokens are real (a model
         whose forward branches on its input's shape would bake the example's branch in)."""
-        got = self(inputs)
-        real = mask.numpy()[..., None].astype(bool)
-        worst = float(np.abs(np.where(real, got - expected.numpy(), 0.0)).max())
+        worst = largest_difference(self(inputs), expected.numpy(), mask.numpy())
         if worst > MAX_DIFFERENCE:
             raise RuntimeError(
                 f"the traced encoder differs from the model by {worst:.2g} (more than "

@@ -99,6 +99,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
         names.articles_deadletter, key_serializer="raw", value_serializer="raw"
     )
     metrics, store, model = deps.metrics, deps.store, deps.model
+    passes = settings.effective_worker_concurrency  # agent instances, a forward pass each
 
     async def send_deadletter(letter: DeadLetter) -> None:
         metrics.articles_deadlettered.labels(letter.reason).inc()
@@ -172,7 +173,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
         metrics.articles_republished.inc(len(republished))
         return republished
 
-    @app.agent(raw_topic, concurrency=settings.effective_worker_concurrency)
+    @app.agent(raw_topic, concurrency=passes)
     async def enrich_articles(stream: faust.StreamT) -> None:
         """``worker_concurrency`` instances of this agent share the input, each with its own
         forward pass in flight (``deps.executor`` has a thread per instance, and unless
@@ -200,7 +201,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             stall_watch.batch_started()
             started = time.perf_counter()
             handed = [(e.message.topic, e.message.partition, e.message.offset) for e in events]
-            if settings.effective_worker_concurrency == 1:
+            if passes == 1:
                 exit_on_skip(handed)  # alone on the input, a gap is a skip already: exit untouched
             records = [
                 IncomingRecord(
@@ -268,7 +269,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             await retry_forever(
                 lambda n=len(records): store.record_handled(n), metrics, "count handled"
             )
-            if settings.effective_worker_concurrency > 1:
+            if passes > 1:
                 exit_on_skip(handed)  # by now the other instances have pulled their records
             metrics.processing_duration.observe(time.perf_counter() - started)
             stall_watch.batch_finished(handed)
