@@ -21,6 +21,7 @@ from newsmon.core.settings import Settings
 from newsmon.core.store import ArticleStore
 from newsmon.core.topics import ALERTS, TopicNames
 from newsmon.worker.retry import retry_forever
+from newsmon.worker.skip_guard import SkipGuard
 
 SUBSCRIPTIONS_TTL_S = 2.0
 
@@ -31,6 +32,7 @@ class AlertingDeps:
     store: ArticleStore
     metrics: WorkerMetrics
     alert_metrics: AlertMetrics
+    skip_guard: SkipGuard
     _cache: list[Subscription] = field(default_factory=list)
     _loaded_at: float = 0.0
 
@@ -63,6 +65,7 @@ def register_alert_agents(app: faust.App, settings: Settings, deps: AlertingDeps
 
     @app.agent(sources)
     async def match_alerts(stream: faust.StreamT) -> None:
+        deps.skip_guard.watch_stream(stream, one_at_a_time=True)
         async for event in stream.events():
             payload = json.loads(event.value)
             is_signal = event.message.topic == names.signals_alliance

@@ -25,6 +25,7 @@ from newsmon.signals.detector import AllianceDetector, SignalLedger, fan_out_art
 from newsmon.signals.pair_index import PairState
 from newsmon.signals.pressure import PressureState
 from newsmon.worker.retry import retry_forever
+from newsmon.worker.skip_guard import SkipGuard
 
 
 @dataclass
@@ -32,6 +33,7 @@ class AllianceDeps:
     detector: AllianceDetector
     store: ArticleStore
     metrics: WorkerMetrics
+    skip_guard: SkipGuard
 
 
 def register_alliance_agents(
@@ -90,6 +92,7 @@ def register_alliance_agents(
 
     @app.agent(by_pair)
     async def index_pairs(stream: faust.StreamT) -> None:
+        deps.skip_guard.watch_stream(stream, one_at_a_time=True)
         async for payload in stream:
             item = json.loads(payload)
             a, b = item["pair"]
@@ -120,6 +123,7 @@ def register_alliance_agents(
 
     @app.agent(by_country)
     async def track_pressure(stream: faust.StreamT) -> None:
+        deps.skip_guard.watch_stream(stream, one_at_a_time=True)
         async for payload in stream:
             item = json.loads(payload)
             country = item["country"]

@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import faust
-from faust.types import TP
 from newsmon.core.alert_store import AlertStore
 from newsmon.core.cpu_threads import threads_per_pass
 from newsmon.core.kafka_clients import faust_app_kwargs
@@ -42,6 +41,7 @@ from newsmon.worker.enrichment import (
 )
 from newsmon.worker.local_broker import use_local_broker_transport
 from newsmon.worker.retry import retry_forever
+from newsmon.worker.skip_guard import SkipGuard
 from newsmon.worker.stall import EX_TEMPFAIL, StallWatch
 from prometheus_client import start_http_server
 from redis.asyncio import Redis
@@ -90,6 +90,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
     if settings.effective_broker_profile is BrokerProfile.LOCAL:
         use_local_broker_transport(app)
     stall_watch = deps.stall_watch
+    skip_guard = SkipGuard(app, stall_watch)
     raw_topic = app.topic(names.articles_raw, key_serializer="raw", value_serializer="raw")
     enriched_topic = app.topic(
         names.articles_enriched, key_serializer="raw", value_serializer="raw"
@@ -111,32 +112,8 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
     route_article = register_alliance_agents(
         app,
         settings,
-        AllianceDeps(AllianceDetector(AlignmentTable.load()), store, metrics),
+        AllianceDeps(AllianceDetector(AlignmentTable.load()), store, metrics, skip_guard),
     )
-
-    def committed_offset(topic: str, partition: int) -> int | None:
-        """Faust's own record of the partition's committed offset (read only)."""
-        committed = getattr(app.consumer, "_committed_offset", {})
-        return committed.get(TP(topic, partition))
-
-    def exit_on_skip(handed: list[tuple[str, int, int]]) -> None:
-        """Exit before acknowledging a batch if the stream skipped records (see ``StallWatch``)."""
-        skipped = stall_watch.first_skip(handed)
-        if skipped is None:
-            return
-        topic, partition, expected, offset = skipped
-        log.error(
-            "the stream skipped %s[%d] offsets %d-%d and handed %d; exiting with code "
-            "%d before acknowledging anything, so that a restart reads them again",
-            topic,
-            partition,
-            expected,
-            offset - 1,
-            offset,
-            EX_TEMPFAIL,
-        )
-        logging.shutdown()
-        os._exit(EX_TEMPFAIL)
 
     async def republish_unfinished(stored_ids: list[str]) -> list[str]:
         """Send again the records of stored articles that never reached Kafka.
@@ -183,18 +160,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
         default of two passes (``Settings.effective_worker_concurrency``); with one pass at a
         time and two threads each, two instances had measured no better than one."""
         loop = asyncio.get_running_loop()
-
-        def note_pulled(value: object) -> object:
-            message = stream.current_event.message
-            stall_watch.pulled(
-                message.topic,
-                message.partition,
-                message.offset,
-                committed_offset(message.topic, message.partition),
-            )
-            return value
-
-        stream.add_processor(note_pulled)
+        skip_guard.watch_stream(stream, one_at_a_time=False)
         async for events in stream.take_events(
             settings.take_batch, within=settings.take_within_seconds
         ):
@@ -202,7 +168,8 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             started = time.perf_counter()
             handed = [(e.message.topic, e.message.partition, e.message.offset) for e in events]
             if passes == 1:
-                exit_on_skip(handed)  # alone on the input, a gap is a skip already: exit untouched
+                # alone on the input, a gap is a skip already: exit untouched
+                skip_guard.exit_on_skip(handed)
             records = [
                 IncomingRecord(
                     key=event.key,
@@ -235,10 +202,11 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                 for raw, coded in zip(fresh, results, strict=True):
                     now = time.time()
                     routed = []
-                    for event in build_events(raw, coded, model.label, now):
-                        await retry_forever(
-                            lambda event=event: store.store_event(event), metrics, "store event"
-                        )
+                    events = build_events(raw, coded, model.label, now)
+                    await retry_forever(
+                        lambda events=events: store.store_events(events), metrics, "store events"
+                    )
+                    for event in events:
                         metrics.events_coded.labels(event.quad_class).inc()
                         payload = event.model_dump_json()  # serialised once, for both uses
                         await events_topic.send(key=event.event_id.encode(), value=payload.encode())
@@ -270,7 +238,8 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                 lambda n=len(records): store.record_handled(n), metrics, "count handled"
             )
             if passes > 1:
-                exit_on_skip(handed)  # by now the other instances have pulled their records
+                # by now the other instances have pulled their records
+                skip_guard.exit_on_skip(handed)
             metrics.processing_duration.observe(time.perf_counter() - started)
             stall_watch.batch_finished(handed)
 
@@ -289,9 +258,8 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                 continue
             lag[tp.topic] = lag.get(tp.topic, 0) + max(0, highwater - position)
             if tp.topic == names.articles_raw:
-                waiting += stall_watch.waiting(
-                    tp.topic, tp.partition, highwater, committed_offset(tp.topic, tp.partition)
-                )
+                committed = skip_guard.committed_offset(tp.topic, tp.partition)
+                waiting += stall_watch.waiting(tp.topic, tp.partition, highwater, committed)
         for topic, count in lag.items():
             metrics.consumer_lag.labels(topic).set(count)
         metrics.input_waiting.set(waiting)
@@ -316,7 +284,9 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
     register_alert_agents(
         app,
         settings,
-        AlertingDeps(AlertStore(store.redis, store.keys), store, metrics, AlertMetrics.create()),
+        AlertingDeps(
+            AlertStore(store.redis, store.keys), store, metrics, AlertMetrics.create(), skip_guard
+        ),
     )
     return app
 

@@ -18,10 +18,11 @@ its fetch loop records any jump in a partition's offsets as a "gap" that counts 
 a replacement worker: after the rebalance Faust seeks a partition to its committed offset (1),
 then receives records from a fetch issued before the seek, starting at 4; it books the missing
 offsets as such a gap, and then drops the records re-fetched from 1 as already read. So
-the worker notes every record as the stream pulls it (``pulled``) and checks each batch
-(``first_skip``): a record beyond the next expected offset, with the gap still open, means the
-stream skipped some, and the worker exits at once, before anything of the batch is
-acknowledged, so that the restart reads the skipped records again. A worker with one agent
+the worker notes every record as the stream pulls it (``pulled``; every agent's stream, through
+``newsmon.worker.skip_guard``) and checks each batch (``first_skip``): a record beyond the
+next expected offset, with the gap still open, means the stream skipped some, and the worker
+exits at once, before anything of the batch is acknowledged, so that the restart reads the
+skipped records again. A worker with one agent
 instance checks when a batch starts, before doing anything with it; with several
 (``NEWSMON_WORKER_CONCURRENCY``), which split the records between them, it checks when a batch
 is done, because at its start another instance may still be pulling a record of the gap.

@@ -1,0 +1,76 @@
+"""Every agent of the worker guarded against records its stream skips.
+
+After a rebalance Faust can hand an agent a record beyond ones it never hands over, and then
+commit past them (``newsmon.worker.stall`` tells how). The enrichment agent was guarded first,
+and a replacement worker there trips it about every other time a worker is killed; but the
+same consumer feeds the other agents, whose losses are quieter: a skipped
+``articles.enriched`` record is an alert never matched, a skipped ``events.by_pair`` record an
+article missing from a pair's index. So every agent's stream is noted (``watch``) and the worker
+exits with ``EX_TEMPFAIL`` (75) before acknowledging a record beyond a gap, for its supervisor
+to start one that reads the skipped records again from the committed offsets.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import faust
+from faust.types import TP
+from newsmon.worker.stall import EX_TEMPFAIL, StallWatch
+
+log = logging.getLogger(__name__)
+
+Handed = list[tuple[str, int, int]]  # (topic, partition, offset) of each record
+
+
+class SkipGuard:
+    def __init__(self, app: faust.App, watch: StallWatch) -> None:
+        self.app = app
+        self.watch = watch
+
+    def committed_offset(self, topic: str, partition: int) -> int | None:
+        """Faust's own record of the partition's committed offset (read only)."""
+        committed = getattr(self.app.consumer, "_committed_offset", {})
+        return committed.get(TP(topic, partition))
+
+    def watch_stream(self, stream: faust.StreamT, one_at_a_time: bool) -> None:
+        """Note every record ``stream`` pulls, in the order it pulls them.
+
+        ``one_at_a_time``: the agent has one instance and handles each record before pulling
+        the next, so a gap at the moment a record is pulled is a skip already, and the worker
+        exits before the record is handled. An agent with several instances, which split the
+        records between them, checks its batches itself (``exit_on_skip``)."""
+
+        def note_pulled(value: object) -> object:
+            message = stream.current_event.message
+            self.watch.pulled(
+                message.topic,
+                message.partition,
+                message.offset,
+                self.committed_offset(message.topic, message.partition),
+            )
+            if one_at_a_time:
+                self.exit_on_skip([(message.topic, message.partition, message.offset)])
+            return value
+
+        stream.add_processor(note_pulled)
+
+    def exit_on_skip(self, handed: Handed) -> None:
+        """Exit before acknowledging ``handed`` if the stream skipped records before them."""
+        skipped = self.watch.first_skip(handed)
+        if skipped is None:
+            return
+        topic, partition, expected, offset = skipped
+        log.error(
+            "the stream skipped %s[%d] offsets %d-%d and handed %d; exiting with code "
+            "%d before acknowledging anything, so that a restart reads them again",
+            topic,
+            partition,
+            expected,
+            offset - 1,
+            offset,
+            EX_TEMPFAIL,
+        )
+        logging.shutdown()
+        os._exit(EX_TEMPFAIL)

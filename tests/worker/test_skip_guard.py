@@ -1,0 +1,75 @@
+"""The skip guard on a one-at-a-time agent: it exits before handling a record beyond a gap.
+
+The stream and the app are stand-ins holding what the guard reads (the message being pulled,
+Faust's committed offsets); the real thing runs in the SIGKILL fault test.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from faust.types import TP
+from newsmon.worker import skip_guard as skip_guard_module
+from newsmon.worker.skip_guard import SkipGuard
+from newsmon.worker.stall import EX_TEMPFAIL, StallWatch
+
+
+class PulledStream:
+    """What ``SkipGuard.watch_stream`` touches of a Faust stream."""
+
+    def __init__(self) -> None:
+        self.processors = []
+        self.current_event = None
+
+    def add_processor(self, processor) -> None:  # noqa: ANN001
+        self.processors.append(processor)
+
+    def pull(self, topic: str, partition: int, offset: int) -> object:
+        message = SimpleNamespace(topic=topic, partition=partition, offset=offset)
+        self.current_event = SimpleNamespace(message=message)
+        value = f"record {offset}"
+        for processor in self.processors:
+            value = processor(value)
+        return value
+
+
+@pytest.fixture
+def exits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    codes: list[int] = []
+
+    def record_exit(code: int) -> None:
+        codes.append(code)
+        raise SystemExit(code)
+
+    monkeypatch.setattr(skip_guard_module.os, "_exit", record_exit)
+    return codes
+
+
+def guarded(committed: dict[TP, int]) -> tuple[SkipGuard, PulledStream]:
+    app = SimpleNamespace(consumer=SimpleNamespace(_committed_offset=committed))
+    guard = SkipGuard(app, StallWatch(timeout_s=0.0))
+    stream = PulledStream()
+    guard.watch_stream(stream, one_at_a_time=True)
+    return guard, stream
+
+
+def test_a_record_beyond_the_committed_offset_stops_the_worker_before_it_is_handled(
+    exits: list[int],
+) -> None:
+    """After a rebalance, Faust hands ``articles.enriched`` offset 4 of a partition committed
+    at 1: 1-3 would never be matched against subscriptions."""
+    _, stream = guarded({TP("articles.enriched", 0): 1})
+    with pytest.raises(SystemExit):
+        stream.pull("articles.enriched", 0, 4)
+    assert exits == [EX_TEMPFAIL]
+
+
+def test_contiguous_records_and_other_partitions_pass_through(exits: list[int]) -> None:
+    guard, stream = guarded({TP("events.by_pair", 0): 7})
+    assert [stream.pull("events.by_pair", 0, o) for o in (7, 8, 9)] == [
+        "record 7",
+        "record 8",
+        "record 9",
+    ]
+    assert stream.pull("events.by_pair", 3, 0) == "record 0", "no commit yet: starts anywhere"
+    assert exits == []
+    assert guard.committed_offset("events.by_pair", 0) == 7
