@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 DAY = 86_400.0
 RECENT_WINDOW = 14 * DAY
@@ -266,7 +266,24 @@ class PairState:
         return chosen or self.evidence
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """What ``dataclasses.asdict`` gives, built directly: it runs on every pair message,
+        and asdict's generic deep copy took 4% of the worker's event loop."""
+        return {
+            "pair": self.pair,
+            "prior": self.prior,
+            "prior_known": self.prior_known,
+            "history": [list(item) for item in self.history],
+            "archived": vars(self.archived).copy(),
+            "events": self.events,
+            "quads": dict(self.quads),
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "evidence": [vars(e).copy() for e in self.evidence],
+            "latest": [vars(e).copy() for e in self.latest],
+            "fingerprints": list(self.fingerprints),
+            "direction": self.direction,
+            "seen_events": list(self.seen_events),
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> PairState:

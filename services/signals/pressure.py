@@ -28,7 +28,7 @@ order on every event, so the outcome does not depend on the order the news arriv
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 from newsmon.signals.pair_index import (
     DAY,
@@ -136,7 +136,19 @@ class PressureState:
         return max(sorted(self.outside), key=self.outside.__getitem__)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """What ``dataclasses.asdict`` gives, built directly (see ``PairState.as_dict``)."""
+        return {
+            "country": self.country,
+            "history": [list(item) for item in self.history],
+            "archived_challenge": vars(self.archived_challenge).copy(),
+            "archived_repression": vars(self.archived_repression).copy(),
+            "kinds": dict(self.kinds),
+            "outside": dict(self.outside),
+            "evidence": [vars(e).copy() for e in self.evidence],
+            "fingerprints": list(self.fingerprints),
+            "at_risk": self.at_risk,
+            "seen_events": list(self.seen_events),
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> PressureState:

@@ -1,6 +1,7 @@
 """The alliance detector on hand-written events, against the project's alignment table."""
 
 import copy
+import dataclasses
 import hashlib
 from datetime import UTC, datetime
 
@@ -102,6 +103,28 @@ def test_pressure_on_iran_puts_russias_ally_at_risk_with_evidence(
     assert latest.evidence and all(e.url and e.sentence for e in latest.evidence)
     assert latest.independent_sources == 5
     assert [s.version for s in at_risk] == list(range(1, len(at_risk) + 1))
+
+
+def test_states_serialise_as_dataclasses_asdict_would_and_round_trip(
+    detector: AllianceDetector,
+) -> None:
+    """The table's values: written by hand for speed, they must stay what asdict gives."""
+    pressure: PressureState | None = None
+    for e in IRAN_UNDER_PRESSURE:
+        for country, kind, outside in pressure_targets(e):
+            if country == "IRN":
+                pressure, _ = detector.on_pressure_event(
+                    pressure, SignalLedger(), e, country, kind, outside
+                )
+    pair: PairState | None = None
+    for e in IRAN_UNDER_PRESSURE:
+        if ("IRN", "USA") in fan_out(e)[0]:
+            pair, _ = detector.on_pair_event(pair, SignalLedger(), e, "IRN", "USA")
+    assert pressure is not None and pressure.history and pressure.evidence
+    assert pair is not None and pair.history and pair.evidence
+    for state in (pressure, pair):
+        assert state.as_dict() == dataclasses.asdict(state)
+        assert type(state).from_dict(state.as_dict()) == state
 
 
 def test_syndicated_copies_are_one_source(detector: AllianceDetector) -> None:
