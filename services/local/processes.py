@@ -2,8 +2,8 @@
 
 The demo and the test fixtures start brokers, servers and workers as children. Each child runs
 in its own session (process group), so stopping it also stops anything it spawned; a
-``ProcessGroup`` stops its children in reverse start order when it exits, on Ctrl-C and at
-interpreter exit. No orphan processes, ever.
+``ProcessGroup`` stops its children in reverse start order when it exits, on Ctrl-C, on SIGTERM
+and at interpreter exit. No orphan processes, ever.
 """
 
 from __future__ import annotations
@@ -95,6 +95,25 @@ class ManagedProcess:
             os.killpg(self.popen.pid, sig)
 
 
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _stop_on_sigterm() -> None:
+    """Make SIGTERM unwind like Ctrl-C, so ``with`` blocks and ``atexit`` stop the children.
+
+    SIGTERM's default action ends the process on the spot, and the children, in sessions of
+    their own, lived on: ``timeout newsmon bench pipeline`` or a CI job cancelling pytest left
+    the broker, valkey and a worker running. A handler someone else installed is kept (the
+    demo has its own), and only the main thread may install one."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+
+
 class ProcessGroup:
     """Starts children and guarantees they are stopped (reverse order) when it closes."""
 
@@ -102,6 +121,7 @@ class ProcessGroup:
         self.log_dir = log_dir
         self.children: list[ManagedProcess] = []
         atexit.register(self.stop_all)
+        _stop_on_sigterm()
 
     def start(
         self, name: str, argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None

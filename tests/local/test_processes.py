@@ -1,6 +1,8 @@
 """Children are stopped by PID with their whole process group: nothing is left behind."""
 
 import os
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -50,3 +52,27 @@ def test_a_child_that_exits_early_is_reported_with_its_log(tmp_path: Path) -> No
         )
         with pytest.raises(ProcessFailed, match="exited with code 3"):
             child.wait_for_port("127.0.0.1", free_port(), timeout=10)
+
+
+def test_sigterm_to_the_parent_stops_its_children_too(tmp_path: Path) -> None:
+    """``timeout newsmon bench`` or a CI job cancelling pytest sends SIGTERM, whose default
+    action ends the parent on the spot: its children, in sessions of their own, used to live on."""
+    parent_code = (
+        "import sys, time; from pathlib import Path;"
+        "from newsmon.local.processes import ProcessGroup;"
+        f"group = ProcessGroup(Path({str(tmp_path)!r}));"
+        "child = group.start('sleeper', [sys.executable, '-c', 'import time; time.sleep(600)']);"
+        "print(child.pid, flush=True); time.sleep(600)"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", parent_code], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        child_pid = int(parent.stdout.readline())
+        assert alive(child_pid)
+        parent.send_signal(signal.SIGTERM)
+        parent.wait(timeout=30)
+        assert wait_until(lambda: not alive(child_pid), timeout=20), "the child was left running"
+    finally:
+        parent.kill()
+        parent.wait()
