@@ -386,6 +386,12 @@ def bench_pipeline(
             f"peak memory MiB {result.peak_rss_mib}; time (busy share of the run, forward "
             f"pass share of busy, forward pass sentences/s) {result.time_shares}"
         )
+        if result.steps:
+            busiest = max(result.steps, key=lambda s: s.target_rate)
+            out.print(
+                f"CPU cores used while the {busiest.target_rate:g}/s step was sent: "
+                f"{busiest.cpu_cores} (every step's are in the JSON)"
+            )
         out.print(
             "targets: "
             + "; ".join(

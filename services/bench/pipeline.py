@@ -12,7 +12,8 @@ one ``refine`` times (the ladder alone reads 8/s for a capacity anywhere in 8-10
 run it measures the raw encoder on the same stories' sentences, twice (one process with torch's
 threads over every core, and one single-threaded process per core, ``parallel_encoder``), so
 the pipeline's efficiency is a ratio to the better of the two, and it reads each process's
-peak memory (VmHWM) from /proc and, from each worker's own metrics, where its time went: busy
+peak memory (VmHWM) and, for each step, the cores each process used (CPU time over the step's
+wall time) from /proc and, from each worker's own metrics, where its time went: busy
 (handling batches) or waiting for input, and within the busy time the encoder's forward pass
 against the rest (Kafka, Redis, heads, signals).
 """
@@ -65,6 +66,8 @@ class StepResult:
     alert_p50: float | None
     alert_p95: float | None
     alert_p99: float | None
+    # cores each process used while the step's articles were sent (CPU seconds / wall seconds)
+    cpu_cores: dict[str, float] = field(default_factory=dict)
 
 
 TARGET_RATE = 8.0  # articles/s sustained end to end (issue 6)
@@ -153,6 +156,21 @@ def peak_rss_mib(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (utime and stime in /proc/PID/stat)."""
+    try:
+        after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(after_name[11]) + int(after_name[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cores_used(
+    before: dict[str, float], after: dict[str, float], seconds: float
+) -> dict[str, float]:
+    return {name: round((after[name] - before[name]) / seconds, 3) for name in before}
+
+
 def stories(path: Path) -> list[ArticleIn]:
     return [i.article for i in read_articles(path, 1 << 20) if i.article is not None]
 
@@ -181,6 +199,7 @@ class PipelineBench:
         self.folder = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
         self.group = ProcessGroup(self.folder / "logs")
         self.loop_counter = 0
+        self.pids: dict[str, int] = {}  # the processes whose CPU each step reports
 
     def run(self, rates: list[float]) -> BenchResult:
         with self.group:
@@ -197,6 +216,12 @@ class PipelineBench:
             asyncio.run(self._subscribe(settings))
             ports = [free_port() for _ in range(self.workers)]
             workers = [self._start_worker(settings, i, port) for i, port in enumerate(ports)]
+            self.pids = {
+                **{f"worker-{i}": w.pid for i, w in enumerate(workers)},
+                "broker": broker.process.pid,
+                "redis": redis.process.pid,
+                "bench (producer)": os.getpid(),
+            }
             result = BenchResult(workers=self.workers)
             started = time.monotonic()
             with ArticlePublisher(settings, names.articles_raw, "newsmon-bench") as publisher:
@@ -283,13 +308,21 @@ class PipelineBench:
     ) -> StepResult:
         articles = self._next_articles(max(1, int(rate * seconds)))
         started = time.time()
+        cpu_before = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
         sent: list[str] = []
         thread = threading.Thread(
             target=lambda: sent.extend(replay(articles, publisher, rate=rate).ids)
         )
         thread.start()
         thread.join()
-        return asyncio.run(self._measure(settings, sent, rate, started))
+        cpu = cores_used(
+            cpu_before,
+            {name: cpu_seconds(pid) for name, pid in self.pids.items()},
+            time.time() - started,
+        )
+        step = asyncio.run(self._measure(settings, sent, rate, started))
+        step.cpu_cores = cpu
+        return step
 
     async def _measure(
         self, settings: Settings, ids: list[str], rate: float, started: float

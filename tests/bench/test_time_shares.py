@@ -1,6 +1,15 @@
-"""Where a worker's time went, read from the same metrics Prometheus scrapes."""
+"""Where a worker's time went, read from the same metrics Prometheus scrapes, and from /proc."""
 
-from newsmon.bench.pipeline import BenchResult, StepResult, worker_time_shares
+import os
+import time
+
+from newsmon.bench.pipeline import (
+    BenchResult,
+    StepResult,
+    cores_used,
+    cpu_seconds,
+    worker_time_shares,
+)
 from newsmon.core.metrics import WorkerMetrics
 from prometheus_client import CollectorRegistry, generate_latest
 
@@ -65,3 +74,20 @@ def test_each_target_is_reported_met_or_not() -> None:
         "p99 at half rate < 2 s": True,
         "worker memory < 1.5 GiB": False,  # worker-1; the broker is not a worker
     }
+
+
+def test_cores_used_are_cpu_seconds_over_wall_seconds_from_proc() -> None:
+    """The bench's per-process CPU: /proc's utime plus stime of a real process."""
+    before = cpu_seconds(os.getpid())
+    deadline = time.process_time() + 0.3
+    while time.process_time() < deadline:  # 0.3 s of this process's CPU
+        pass
+    spent = cpu_seconds(os.getpid()) - before
+    assert 0.2 <= spent <= 1.0, spent  # clock ticks are 10 ms
+    assert cores_used(
+        {"worker-0": 10.0, "broker": 1.0}, {"worker-0": 25.0, "broker": 1.6}, 10.0
+    ) == {
+        "worker-0": 1.5,
+        "broker": 0.06,
+    }
+    assert cpu_seconds(2**22 + 7) == 0.0, "a process that is gone reads as no CPU"
