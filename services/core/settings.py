@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     stall_exit_seconds: float = Field(
         default=120.0, ge=0, description="exit 75 when input waits this long for an idle agent"
     )
+    skip_guard: bool = Field(
+        default=True,
+        description="exit 75 when a stream hands a record past offsets it never handed over; "
+        "off for input topics whose offsets have gaps by design (transactions, compaction)",
+    )
     torch_threads: int = Field(
         default=0, ge=0, description="encoder threads (torch, ONNX Runtime); 0: one per core"
     )

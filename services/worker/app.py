@@ -90,7 +90,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
     if settings.effective_broker_profile is BrokerProfile.LOCAL:
         use_local_broker_transport(app)
     stall_watch = deps.stall_watch
-    skip_guard = SkipGuard(app, stall_watch)
+    skip_guard = SkipGuard(app, stall_watch, enabled=settings.skip_guard)
     raw_topic = app.topic(names.articles_raw, key_serializer="raw", value_serializer="raw")
     enriched_topic = app.topic(
         names.articles_enriched, key_serializer="raw", value_serializer="raw"

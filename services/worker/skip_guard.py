@@ -25,9 +25,14 @@ Handed = list[tuple[str, int, int]]  # (topic, partition, offset) of each record
 
 
 class SkipGuard:
-    def __init__(self, app: faust.App, watch: StallWatch) -> None:
+    """``enabled=False`` (``NEWSMON_SKIP_GUARD``) notes nothing and never exits: for input
+    topics whose offsets have gaps by design (transaction markers, compaction), which the
+    guard would read as skips. newsmon's own producers write neither."""
+
+    def __init__(self, app: faust.App, watch: StallWatch, enabled: bool = True) -> None:
         self.app = app
         self.watch = watch
+        self.enabled = enabled
 
     def committed_offset(self, topic: str, partition: int) -> int | None:
         """Faust's own record of the partition's committed offset (read only)."""
@@ -41,6 +46,8 @@ class SkipGuard:
         the next, so a gap at the moment a record is pulled is a skip already, and the worker
         exits before the record is handled. An agent with several instances, which split the
         records between them, checks its batches itself (``exit_on_skip``)."""
+        if not self.enabled:
+            return
 
         def note_pulled(value: object) -> object:
             message = stream.current_event.message

@@ -44,9 +44,9 @@ def exits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return codes
 
 
-def guarded(committed: dict[TP, int]) -> tuple[SkipGuard, PulledStream]:
+def guarded(committed: dict[TP, int], enabled: bool = True) -> tuple[SkipGuard, PulledStream]:
     app = SimpleNamespace(consumer=SimpleNamespace(_committed_offset=committed))
-    guard = SkipGuard(app, StallWatch(timeout_s=0.0))
+    guard = SkipGuard(app, StallWatch(timeout_s=0.0), enabled=enabled)
     stream = PulledStream()
     guard.watch_stream(stream, one_at_a_time=True)
     return guard, stream
@@ -73,3 +73,14 @@ def test_contiguous_records_and_other_partitions_pass_through(exits: list[int]) 
     assert stream.pull("events.by_pair", 3, 0) == "record 0", "no commit yet: starts anywhere"
     assert exits == []
     assert guard.committed_offset("events.by_pair", 0) == 7
+
+
+def test_a_disabled_guard_lets_offsets_with_gaps_by_design_through(exits: list[int]) -> None:
+    """Transaction markers take offsets: a transactional producer's records arrive 1, 3, 5."""
+    guard, stream = guarded({TP("articles.raw", 0): 1}, enabled=False)
+    assert [stream.pull("articles.raw", 0, o) for o in (1, 3, 5)] == [
+        "record 1",
+        "record 3",
+        "record 5",
+    ]
+    assert exits == [] and guard.watch.beyond_gap == {}, "nothing noted, nothing growing"
