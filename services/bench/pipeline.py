@@ -258,6 +258,9 @@ class PipelineBench:
         shutil.rmtree(self.folder, ignore_errors=True)  # kept on failure: the logs are there
         return result
 
+    def _cpu_seconds(self) -> dict[str, float]:
+        return {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+
     def _start_worker(self, settings: Settings, index: int, metrics_port: int) -> ManagedProcess:
         """One worker process, with its share of the passes and threads (``worker_share``)."""
         concurrency, threads = worker_share(get_settings(), self.workers)
@@ -308,18 +311,14 @@ class PipelineBench:
     ) -> StepResult:
         articles = self._next_articles(max(1, int(rate * seconds)))
         started = time.time()
-        cpu_before = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        cpu_before = self._cpu_seconds()
         sent: list[str] = []
         thread = threading.Thread(
             target=lambda: sent.extend(replay(articles, publisher, rate=rate).ids)
         )
         thread.start()
         thread.join()
-        cpu = cores_used(
-            cpu_before,
-            {name: cpu_seconds(pid) for name, pid in self.pids.items()},
-            time.time() - started,
-        )
+        cpu = cores_used(cpu_before, self._cpu_seconds(), time.time() - started)
         step = asyncio.run(self._measure(settings, sent, rate, started))
         step.cpu_cores = cpu
         return step

@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,8 +107,6 @@ def _stop_on_sigterm() -> None:
     their own, lived on: ``timeout newsmon bench pipeline`` or a CI job cancelling pytest left
     the broker, valkey and a worker running. A handler someone else installed is kept (the
     demo has its own), and only the main thread may install one."""
-    import threading
-
     if threading.current_thread() is not threading.main_thread():
         return
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:

@@ -22,10 +22,10 @@ the worker notes every record as the stream pulls it (``pulled``; every agent's 
 ``newsmon.worker.skip_guard``) and checks each batch (``first_skip``): a record beyond the
 next expected offset, with the gap still open, means the stream skipped some, and the worker
 exits at once, before anything of the batch is acknowledged, so that the restart reads the
-skipped records again. A worker with one agent
-instance checks when a batch starts, before doing anything with it; with several
-(``NEWSMON_WORKER_CONCURRENCY``), which split the records between them, it checks when a batch
-is done, because at its start another instance may still be pulling a record of the gap.
+skipped records again. A worker with one agent instance checks when a batch starts, before
+doing anything with it; with several (``NEWSMON_WORKER_CONCURRENCY``), which split the records
+between them, it checks when a batch is done, because at its start another instance may still
+be pulling a record of the gap.
 When records have waited ``timeout_s`` while the agent sat idle (no batch in progress), the
 watch trips: the worker stops and exits with ``EX_TEMPFAIL`` (75), so its supervisor
 (Compose's restart policy, systemd, Kubernetes) starts a fresh one, which resumes from the
