@@ -360,6 +360,7 @@ def bench_pipeline(
             "sent",
             "stored/s",
             "sustained",
+            "backlog +s",
             "stored p50/p95/p99 s",
             "alert p50/p95/p99 s",
         ):
@@ -369,7 +370,8 @@ def bench_pipeline(
                 f"{s.target_rate:g}",
                 str(s.sent),
                 f"{s.stored_per_second:.2f}",
-                "yes" if s.sustained else ("drained late" if s.drained else "no"),
+                s.verdict,
+                f"{s.backlog_growth_s:+.2f}",
                 f"{s.stored_p50:.2f} / {s.stored_p95:.2f} / {s.stored_p99:.2f}",
                 "-"
                 if s.alert_p50 is None
