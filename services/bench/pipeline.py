@@ -189,13 +189,46 @@ def peak_rss_mib(pid: int) -> float:
     return 0.0
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far (utime and stime in /proc/PID/stat)."""
+def child_pids(pid: int) -> list[int]:
+    """The processes ``pid`` started (a worker's coder processes and multiprocessing's
+    resource tracker), from /proc."""
     try:
-        after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
-        return 0.0
-    return (int(after_name[11]) + int(after_name[12])) / os.sysconf("SC_CLK_TCK")
+        return []
+    children = []
+    for task in tasks:
+        try:
+            children += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return sorted(children)
+
+
+def coder_pids(worker_pid: int) -> list[int]:
+    """A worker's coder processes: its children that multiprocessing spawned to serve."""
+    coders = []
+    for pid in child_pids(worker_pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in command:
+            coders.append(pid)
+    return coders
+
+
+def cpu_seconds(pid: int, with_children: bool = False) -> float:
+    """User plus system CPU time of a process so far (utime and stime in /proc/PID/stat), with
+    ``with_children`` also of the processes it has started and still has (a worker's coders)."""
+    total = 0.0
+    for process in [pid, *(child_pids(pid) if with_children else [])]:
+        try:
+            after_name = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(after_name[11]) + int(after_name[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def cores_used(
@@ -284,6 +317,11 @@ class PipelineBench:
                 result.time_shares[f"worker-{i}"] = worker_time_shares(text, wall)
             result.peak_rss_mib = {
                 **{f"worker-{i}": peak_rss_mib(w.pid) for i, w in enumerate(workers)},
+                **{
+                    f"worker-{i} coder-{n}": peak_rss_mib(child)
+                    for i, w in enumerate(workers)
+                    for n, child in enumerate(coder_pids(w.pid))
+                },
                 "broker": peak_rss_mib(broker.process.pid),
                 "redis": peak_rss_mib(redis.process.pid),
                 "bench (producer)": peak_rss_mib(os.getpid()),
@@ -292,7 +330,10 @@ class PipelineBench:
         return result
 
     def _cpu_seconds(self) -> dict[str, float]:
-        return {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        return {
+            name: cpu_seconds(pid, with_children=name.startswith("worker"))
+            for name, pid in self.pids.items()
+        }
 
     def _start_worker(self, settings: Settings, index: int, metrics_port: int) -> ManagedProcess:
         """One worker process, with its share of the passes and threads (``worker_share``)."""

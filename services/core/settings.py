@@ -101,6 +101,11 @@ class Settings(BaseSettings):
         le=8,
         description="forward passes in flight per worker; 0: two where there are two cores or more",
     )
+    coder_processes: bool = Field(
+        default=True,
+        description="code in one process per forward pass (its own GIL); false: threads of the "
+        "worker, one model in memory",
+    )
     take_batch: int = Field(default=16, ge=1, description="articles per worker batch")
     take_within_seconds: float = Field(
         default=0.5,

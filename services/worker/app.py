@@ -1,21 +1,20 @@
 """The stream worker: one Faust app whose agents only decode, call pure steps, and send.
 
 ``enrich_articles`` reads ``articles.raw`` in batches (``take_events``), dead-letters what is
-invalid, runs the topic model's forward pass in a thread (so the event loop keeps heartbeats
-flowing), stores results in Redis idempotently and forwards them to ``articles.enriched``.
+invalid, codes the batch in a coder process (``newsmon.worker.coding``; the event loop keeps
+heartbeats flowing), stores results in Redis idempotently and forwards them to
+``articles.enriched``.
 An infrastructure fault (Redis down) stalls the agent with backoff instead of skipping records.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
 import signal
 import socket
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import faust
@@ -27,11 +26,11 @@ from newsmon.core.records import DeadLetter
 from newsmon.core.settings import BrokerProfile, Settings
 from newsmon.core.store import ArticleStore, Keys
 from newsmon.core.topics import TopicNames
-from newsmon.nlp.coder import EventCoder, build_coder
 from newsmon.signals.alignments import AlignmentTable
 from newsmon.signals.detector import AllianceDetector
 from newsmon.worker.alerting import AlertingDeps, register_alert_agents
 from newsmon.worker.alliances import AllianceDeps, register_alliance_agents
+from newsmon.worker.coding import ProcessCoding, ThreadedCoding, start_coding
 from newsmon.worker.enrichment import (
     IncomingRecord,
     build_enriched,
@@ -57,14 +56,13 @@ class WorkerDeps:
     """What the agents need, built once at start-up and passed in (tests pass their own)."""
 
     store: ArticleStore
-    model: EventCoder
+    coding: ThreadedCoding | ProcessCoding
     metrics: WorkerMetrics
-    executor: ThreadPoolExecutor
     stall_watch: StallWatch
 
 
 def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
-    passes = settings.effective_worker_concurrency  # passes in flight, an executor thread each
+    passes = settings.effective_worker_concurrency  # passes in flight: a process or thread each
     if passes > 1 and not settings.torch_threads:
         settings = settings.model_copy(update={"torch_threads": threads_per_pass(passes)})
     redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
@@ -76,9 +74,8 @@ def build_deps(settings: Settings, metrics: WorkerMetrics) -> WorkerDeps:
     )
     return WorkerDeps(
         store=store,
-        model=build_coder(settings),
+        coding=start_coding(settings, passes),
         metrics=metrics,
-        executor=ThreadPoolExecutor(max_workers=passes, thread_name_prefix="model"),
         stall_watch=StallWatch(settings.stall_exit_seconds),
     )
 
@@ -99,8 +96,8 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
     deadletter_topic = app.topic(
         names.articles_deadletter, key_serializer="raw", value_serializer="raw"
     )
-    metrics, store, model = deps.metrics, deps.store, deps.model
-    passes = settings.effective_worker_concurrency  # agent instances, a forward pass each
+    metrics, store, coding = deps.metrics, deps.store, deps.coding
+    instances = coding.instances
 
     async def send_deadletter(letter: DeadLetter) -> None:
         metrics.articles_deadlettered.labels(letter.reason).inc()
@@ -150,16 +147,14 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
         metrics.articles_republished.inc(len(republished))
         return republished
 
-    @app.agent(raw_topic, concurrency=passes)
+    @app.agent(raw_topic, concurrency=instances)
     async def enrich_articles(stream: faust.StreamT) -> None:
-        """``worker_concurrency`` instances of this agent share the input, each with its own
-        forward pass in flight (``deps.executor`` has a thread per instance, and unless
-        ``NEWSMON_TORCH_THREADS`` says otherwise the cores are shared out among the passes:
-        ``threads_per_pass``). On two CPU cores, two single-threaded passes sustained 8/s where
-        one two-thread pass sustained 6.5-7/s (three runs each, two machines), hence the
-        default of two passes (``Settings.effective_worker_concurrency``); with one pass at a
-        time and two threads each, two instances had measured no better than one."""
-        loop = asyncio.get_running_loop()
+        """``coding.instances`` instances of this agent share the input and the
+        ``worker_concurrency`` forward passes (a coder process or an executor thread each;
+        unless ``NEWSMON_TORCH_THREADS`` says otherwise the cores are shared out among the
+        passes: ``threads_per_pass``). On two CPU cores, two single-threaded passes sustained
+        8/s where one two-thread pass sustained 6.5-7/s (three runs each, two machines), hence
+        the default of two passes (``Settings.effective_worker_concurrency``)."""
         skip_guard.watch_stream(stream, one_at_a_time=False)
         async for events in stream.take_events(
             settings.take_batch, within=settings.take_within_seconds
@@ -167,7 +162,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             stall_watch.batch_started()
             started = time.perf_counter()
             handed = [(e.message.topic, e.message.partition, e.message.offset) for e in events]
-            if passes == 1:
+            if instances == 1:
                 # alone on the input, a gap is a skip already: exit untouched
                 skip_guard.exit_on_skip(handed)
             records = [
@@ -193,16 +188,11 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             metrics.articles_duplicate.inc(len(articles) - len(fresh))
             republished = await republish_unfinished(list(stored_before))
             if fresh:
-                prepared = model.preprocess([coder_input(a) for a in fresh])
-                forward_started = time.perf_counter()
-                prepared = await loop.run_in_executor(deps.executor, model.forward, prepared)
-                metrics.model_batch_duration.observe(time.perf_counter() - forward_started)
-                metrics.model_batch_sentences.observe(sum(len(s) for s in prepared.sentences))
-                results = model.postprocess(prepared)
+                results = await coding.code([coder_input(a) for a in fresh], metrics)
                 for raw, coded in zip(fresh, results, strict=True):
                     now = time.time()
                     routed = []
-                    events = build_events(raw, coded, model.label, now)
+                    events = build_events(raw, coded, coding.label, now)
                     await retry_forever(
                         lambda events=events: store.store_events(events), metrics, "store events"
                     )
@@ -212,7 +202,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                         await events_topic.send(key=event.event_id.encode(), value=payload.encode())
                         routed.append(json.loads(payload))
                     await route_article(routed)
-                    enriched = build_enriched(raw, coded, model.label, now)
+                    enriched = build_enriched(raw, coded, coding.label, now)
                     stored = await retry_forever(
                         lambda enriched=enriched: store.store_article(enriched),
                         metrics,
@@ -237,7 +227,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             await retry_forever(
                 lambda n=len(records): store.record_handled(n), metrics, "count handled"
             )
-            if passes > 1:
+            if instances > 1:
                 # by now the other instances have pulled their records
                 skip_guard.exit_on_skip(handed)
             metrics.processing_duration.observe(time.perf_counter() - started)

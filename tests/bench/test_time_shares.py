@@ -91,3 +91,31 @@ def test_cores_used_are_cpu_seconds_over_wall_seconds_from_proc() -> None:
         "broker": 0.06,
     }
     assert cpu_seconds(2**22 + 7) == 0.0, "a process that is gone reads as no CPU"
+
+
+def test_a_workers_cpu_includes_its_coder_processes_and_they_are_found_by_command() -> None:
+    """A busy child started with multiprocessing's spawn counts toward its parent's CPU."""
+    import multiprocessing
+
+    from newsmon.bench.pipeline import coder_pids
+
+    child = multiprocessing.get_context("spawn").Process(target=_spin, args=(10.0,))
+    child.start()
+    try:
+        assert child.pid in coder_pids(os.getpid())
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:
+            alone, with_children = cpu_seconds(os.getpid()), cpu_seconds(os.getpid(), True)
+            if with_children - alone >= 0.2:
+                break
+            time.sleep(0.1)
+        assert with_children - alone >= 0.2, (alone, with_children)
+    finally:
+        child.kill()
+        child.join(timeout=30)
+
+
+def _spin(seconds: float) -> None:
+    deadline = time.process_time() + seconds
+    while time.process_time() < deadline:
+        pass

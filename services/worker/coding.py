@@ -1,0 +1,123 @@
+"""How a worker codes a batch of articles: in coder processes (the default) or in its own threads.
+
+The coder is CPU work: sentence splitting and actor look-up, the encoder's forward pass, the
+heads. The worker's event loop meanwhile serves Kafka, Redis, the alliance and alert agents.
+In one process they share one GIL. The traced forward pass releases it, but everything around
+the pass (padding, pooling, token vectors, the heads, pre- and post-processing) takes it, and
+so does every Kafka record and Redis reply the event loop handles. With two passes as threads
+of the worker, each pass thread got 0.63-0.66 of a core at saturation while the event loop took
+0.35 (per-thread CPU from /proc, AMX CPU, offered 12/s).
+
+``ProcessCoding`` runs one coder process per pass, each with its own model and GIL, which is
+how the raw encoder's best figure is measured (one single-threaded process per core). A batch
+crosses as its articles' text and comes back coded (a few KiB), so the IPC is small. One
+worker, offered 12/s for 60 s on the 2-core AMX CPU: 11.2/s stored with two agent instances
+(backlog still growing, 1.9 s), 11.5/s with three sharing the two processes (backlog flat,
+0.9 s), against 9.95-11.0/s for the threads (four runs); offered 14/s it stored 12.0/s against
+10.3. Three instances keep a process busy while the batch it finished is stored and sent:
+``agent_instances``. The worker's own process then uses about 0.27 of a core.
+
+``ThreadedCoding`` keeps one model in the worker process (less memory: about 0.8 GiB in all
+against 0.65 GiB for the worker plus about 0.7 GiB per coder process), for a worker on one core
+or short of memory: ``NEWSMON_CODER_PROCESSES=false``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+from newsmon.core.metrics import WorkerMetrics
+from newsmon.core.settings import Settings
+from newsmon.nlp.coder import ArticleInput, CodedArticle, EventCoder, build_coder
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h: a signal for this process when its parent dies
+
+
+def agent_instances(passes: int, processes: bool) -> int:
+    """Instances of the enrichment agent: one per pass, one more with coder processes."""
+    return passes + 1 if processes else passes
+
+
+class ThreadedCoding:
+    """The coder in the worker process: pre- and post-processing on the event loop, the forward
+    pass in an executor thread per pass."""
+
+    def __init__(self, coder: EventCoder, passes: int) -> None:
+        self.coder = coder
+        self.label = coder.label
+        self.instances = agent_instances(passes, processes=False)
+        self.executor = ThreadPoolExecutor(max_workers=passes, thread_name_prefix="model")
+
+    async def code(
+        self, inputs: Sequence[ArticleInput], metrics: WorkerMetrics
+    ) -> list[CodedArticle]:
+        prepared = self.coder.preprocess(inputs)
+        started = time.perf_counter()
+        loop = asyncio.get_running_loop()
+        prepared = await loop.run_in_executor(self.executor, self.coder.forward, prepared)
+        metrics.model_batch_duration.observe(time.perf_counter() - started)
+        metrics.model_batch_sentences.observe(sum(len(s) for s in prepared.sentences))
+        return self.coder.postprocess(prepared)
+
+
+_served: EventCoder | None = None  # the coder of a coder process
+
+
+def _serve_coder(settings: Settings, parent_pid: int) -> None:
+    """A coder process's start: die with the worker (also when it is SIGKILLed), leave Ctrl-C
+    to the worker, load the coder once."""
+    global _served
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the worker died before the line above
+        os._exit(0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _served = build_coder(settings)
+
+
+def _code_batch(inputs: list[ArticleInput]) -> tuple[list[CodedArticle], str]:
+    assert _served is not None, "not a coder process"
+    prepared = _served.forward(_served.preprocess(inputs))
+    return _served.postprocess(prepared), _served.label
+
+
+class ProcessCoding:
+    """One coder process per pass (``passes``), started and warmed up before the worker joins
+    its consumer group, so the group's first batches do not wait for models to load."""
+
+    def __init__(self, settings: Settings, passes: int) -> None:
+        self.instances = agent_instances(passes, processes=True)
+        self.pool = ProcessPoolExecutor(
+            passes,
+            mp_context=multiprocessing.get_context("spawn"),  # no forked torch or event loop
+            initializer=_serve_coder,
+            initargs=(settings, os.getpid()),
+        )
+        labels = {label for _, label in self.pool.map(_code_batch, [[]] * passes)}
+        self.label = labels.pop()
+
+    async def code(
+        self, inputs: Sequence[ArticleInput], metrics: WorkerMetrics
+    ) -> list[CodedArticle]:
+        """The whole coder, in a coder process: ``model_batch_duration`` is the call's time,
+        including any wait for a free process."""
+        started = time.perf_counter()
+        loop = asyncio.get_running_loop()
+        coded, _ = await loop.run_in_executor(self.pool, _code_batch, list(inputs))
+        metrics.model_batch_duration.observe(time.perf_counter() - started)
+        metrics.model_batch_sentences.observe(sum(len(c.sentences) for c in coded))
+        return coded
+
+
+def start_coding(settings: Settings, passes: int) -> ThreadedCoding | ProcessCoding:
+    if settings.coder_processes:
+        return ProcessCoding(settings, passes)
+    return ThreadedCoding(build_coder(settings), passes)
