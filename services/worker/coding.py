@@ -1,4 +1,4 @@
-"""How a worker codes a batch of articles: in coder processes (the default) or in its own threads.
+"""How a worker codes a batch of articles: in its own threads (the default) or in coder processes.
 
 The coder is CPU work: sentence splitting and actor look-up, the encoder's forward pass, the
 heads. The worker's event loop meanwhile serves Kafka, Redis, the alliance and alert agents.
@@ -17,9 +17,16 @@ worker, offered 12/s for 60 s on the 2-core AMX CPU: 11.2/s stored with two agen
 10.3. Three instances keep a process busy while the batch it finished is stored and sent:
 ``agent_instances``. The worker's own process then uses about 0.27 of a core.
 
+Why it is not the default yet (``NEWSMON_CODER_PROCESSES=true`` turns it on): in the SIGKILL
+fault test on the local broker, replacement workers with coder processes tripped the skip
+guard (``newsmon.worker.skip_guard``: Faust handing a record past ones it skipped after the
+rebalance) on nearly every start, and two of five runs used up the test's four restarts,
+against 0-1 restarts a run with threads (three runs); once a replacement sat idle for five
+minutes without tripping the stall watch. Nothing was lost in any run, but until that is
+understood the threads stay the default.
+
 ``ThreadedCoding`` keeps one model in the worker process (less memory: about 0.8 GiB in all
-against 0.65 GiB for the worker plus about 0.7 GiB per coder process), for a worker on one core
-or short of memory: ``NEWSMON_CODER_PROCESSES=false``.
+against 0.47 GiB for the worker plus about 0.7 GiB per coder process).
 """
 
 from __future__ import annotations
