@@ -1,9 +1,9 @@
 """The stream worker: one Faust app whose agents only decode, call pure steps, and send.
 
 ``enrich_articles`` reads ``articles.raw`` in batches (``take_events``), dead-letters what is
-invalid, codes the batch in a coder process (``newsmon.worker.coding``; the event loop keeps
-heartbeats flowing), stores results in Redis idempotently and forwards them to
-``articles.enriched``.
+invalid, codes the batch off the event loop (``newsmon.worker.coding``: a forward-pass thread
+of the worker, or a coder process), so heartbeats keep flowing, stores results in Redis
+idempotently and forwards them to ``articles.enriched``.
 An infrastructure fault (Redis down) stalls the agent with backoff instead of skipping records.
 """
 
