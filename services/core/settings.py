@@ -102,9 +102,9 @@ class Settings(BaseSettings):
         description="forward passes in flight per worker; 0: two where there are two cores or more",
     )
     coder_processes: bool = Field(
-        default=False,
-        description="code in one process per forward pass (its own GIL; faster, opt-in: see "
-        "newsmon.worker.coding); false: threads of the worker, one model in memory",
+        default=True,
+        description="code in one process per forward pass (its own model and GIL); false: "
+        "threads of the worker, one model in memory",
     )
     take_batch: int = Field(default=16, ge=1, description="articles per worker batch")
     take_within_seconds: float = Field(

@@ -1,4 +1,4 @@
-"""How a worker codes a batch of articles: in its own threads (the default) or in coder processes.
+"""How a worker codes a batch of articles: in coder processes (the default) or in its own threads.
 
 The coder is CPU work: sentence splitting and actor look-up, the encoder's forward pass, the
 heads. The worker's event loop meanwhile serves Kafka, Redis, the alliance and alert agents.
@@ -17,16 +17,17 @@ worker, offered 12/s for 60 s on the 2-core AMX CPU: 11.2/s stored with two agen
 10.3. Three instances keep a process busy while the batch it finished is stored and sent:
 ``agent_instances``. The worker's own process then uses about 0.27 of a core.
 
-Why it is not the default yet (``NEWSMON_CODER_PROCESSES=true`` turns it on): in the SIGKILL
-fault test on the local broker, replacement workers with coder processes tripped the skip
-guard (``newsmon.worker.skip_guard``: Faust handing a record past ones it skipped after the
-rebalance) on nearly every start, and two of five runs used up the test's four restarts,
-against 0-1 restarts a run with threads (three runs); once a replacement sat idle for five
-minutes without tripping the stall watch. Nothing was lost in any run, but until that is
-understood the threads stay the default.
+The coder processes load their models in the background while the worker joins its group.
+Loading them first (about 15 s) made a replacement worker join late, and in the SIGKILL fault
+test on the local broker late joiners tripped the skip guard (``newsmon.worker.skip_guard``:
+Faust handing a record past ones it skipped after the rebalance) on nearly every start: two
+of five runs used up the test's four restarts, and once a replacement sat idle for five
+minutes. Threads delayed by 12 s did the same (3, 1, 2 restarts against 0, 1, 1); coder
+processes loading in the background restarted 0, 0, 0 times.
 
-``ThreadedCoding`` keeps one model in the worker process (less memory: about 0.8 GiB in all
-against 0.47 GiB for the worker plus about 0.7 GiB per coder process).
+``ThreadedCoding`` (``NEWSMON_CODER_PROCESSES=false``) keeps one model in the worker process:
+less memory, about 0.8 GiB in all against 0.47 GiB for the worker plus about 0.7 GiB per coder
+process.
 """
 
 from __future__ import annotations
@@ -97,8 +98,10 @@ def _code_batch(inputs: list[ArticleInput]) -> tuple[list[CodedArticle], str]:
 
 
 class ProcessCoding:
-    """One coder process per pass (``passes``), started and warmed up before the worker joins
-    its consumer group, so the group's first batches do not wait for models to load."""
+    """One coder process per pass (``passes``). They load their models in the background while
+    the worker joins its consumer group (the first batches wait for them): a replacement worker
+    that joined 12 s after its start instead of at once, as loading first made it, tripped the
+    skip guard more often (threads: 3, 1, 2 restarts in three fault-test runs against 0, 1, 1)."""
 
     def __init__(self, settings: Settings, passes: int) -> None:
         self.instances = agent_instances(passes, processes=True)
@@ -108,8 +111,9 @@ class ProcessCoding:
             initializer=_serve_coder,
             initargs=(settings, os.getpid()),
         )
-        labels = {label for _, label in self.pool.map(_code_batch, [[]] * passes)}
-        self.label = labels.pop()
+        self.label = ""  # the coder's, from its first batch
+        for _ in range(passes):  # start every process now, not at the first batches
+            self.pool.submit(_code_batch, [])
 
     async def code(
         self, inputs: Sequence[ArticleInput], metrics: WorkerMetrics
@@ -118,7 +122,7 @@ class ProcessCoding:
         including any wait for a free process."""
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
-        coded, _ = await loop.run_in_executor(self.pool, _code_batch, list(inputs))
+        coded, self.label = await loop.run_in_executor(self.pool, _code_batch, list(inputs))
         metrics.model_batch_duration.observe(time.perf_counter() - started)
         metrics.model_batch_sentences.observe(sum(len(c.sentences) for c in coded))
         return coded
