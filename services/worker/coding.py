@@ -13,7 +13,7 @@ how the raw encoder's best figure is measured (one single-threaded process per c
 crosses as its articles' text and comes back coded (a few KiB), so the IPC is small. One
 worker, offered 12/s for 60 s on the 2-core AMX CPU: 11.2/s stored with two agent instances
 (backlog still growing, 1.9 s), 11.5/s with three sharing the two processes (backlog flat,
-0.9 s), against 9.95-11.0/s for the threads (four runs); offered 14/s it stored 12.0/s against
+0.9 s), against 9.95-11.0/s for the threads (three runs); offered 14/s it stored 12.0/s against
 10.3. Three instances keep a process busy while the batch it finished is stored and sent:
 ``agent_instances``. The worker's own process then uses about 0.27 of a core.
 
