@@ -39,6 +39,7 @@ DOCUMENTED_METRICS = {
     "newsmon_processing_duration_seconds": "histogram",
     "newsmon_model_batch_duration_seconds": "histogram",
     "newsmon_model_batch_sentences": "histogram",
+    "newsmon_coder_restarts_total": "counter",
     "newsmon_end_to_end_latency_seconds": "histogram",
     "newsmon_store_retries_total": "counter",
     "newsmon_store_stalled": "gauge",
@@ -73,6 +74,7 @@ REQUIRED_ALERTS = {
     "NewsmonDeadLettersRising",
     "NewsmonEndToEndLatencyHigh",
     "NewsmonRedisStalled",
+    "NewsmonCoderRestarting",
     "NewsmonWebhooksFailing",
     "NewsmonWebhookDeadLetters",
 }

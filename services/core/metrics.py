@@ -26,6 +26,7 @@ class WorkerMetrics:
     processing_duration: Histogram
     model_batch_duration: Histogram
     model_batch_sentences: Histogram
+    coder_restarts: Counter
     end_to_end_latency: Histogram
     store_retries: Counter
     store_stalled: Gauge
@@ -81,6 +82,11 @@ class WorkerMetrics:
                 "newsmon_model_batch_sentences",
                 "Sentences in one model forward pass",
                 buckets=(1, 8, 16, 32, 64, 128, 256, 512),
+                registry=registry,
+            ),
+            coder_restarts=Counter(
+                "newsmon_coder_restarts_total",
+                "Coder processes started again after one of them died",
                 registry=registry,
             ),
             end_to_end_latency=Histogram(

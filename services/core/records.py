@@ -82,7 +82,9 @@ class DeadLetter(_Record):
     """Payload of ``articles.deadletter``: a record we could not process, and why."""
 
     record_key: str = Field(description="the Kafka key, or a hash of the payload without one")
-    reason: Literal["too_large", "not_utf8", "invalid_json", "schema_violation", "empty_text"]
+    reason: Literal[
+        "too_large", "not_utf8", "invalid_json", "schema_violation", "empty_text", "coder_crashed"
+    ]
     detail: str
     payload_excerpt: str = Field(max_length=2000)
     payload_bytes: int

@@ -35,6 +35,7 @@ from newsmon.worker.enrichment import (
     IncomingRecord,
     build_enriched,
     build_events,
+    coder_crash_letter,
     coder_input,
     split_valid,
 )
@@ -191,6 +192,9 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                 results = await coding.code([coder_input(a) for a in fresh], metrics)
                 for raw, coded in zip(fresh, results, strict=True):
                     now = time.time()
+                    if coded is None:  # it killed its coder process, alone, twice
+                        await send_deadletter(coder_crash_letter(raw, names.articles_raw, now))
+                        continue
                     routed = []
                     events = build_events(raw, coded, coding.label, now)
                     await retry_forever(

@@ -34,17 +34,21 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import logging
 import multiprocessing
 import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from newsmon.core.metrics import WorkerMetrics
 from newsmon.core.settings import Settings
 from newsmon.nlp.coder import ArticleInput, CodedArticle, EventCoder, build_coder
+
+log = logging.getLogger(__name__)
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h: a signal for this process when its parent dies
 
@@ -101,30 +105,103 @@ class ProcessCoding:
     """One coder process per pass (``passes``). They load their models in the background while
     the worker joins its consumer group (the first batches wait for them): a replacement worker
     that joined 12 s after its start instead of at once, as loading first made it, tripped the
-    skip guard more often (threads: 3, 1, 2 restarts in three fault-test runs against 0, 1, 1)."""
+    skip guard more often (threads: 3, 1, 2 restarts in three fault-test runs against 0, 1, 1).
 
-    def __init__(self, settings: Settings, passes: int) -> None:
+    A coder process that dies (the kernel's OOM killer, an operator's kill, a crash in native
+    code) breaks the whole pool: every batch in it fails, and so would every later one. The
+    pool is then started again and the batch coded again; a batch that breaks the new pool too
+    is coded one article at a time with nothing else in the pool, so the article that kills
+    its coder is known for certain and comes back as ``None`` (a dead letter), and no other
+    article is lost with it. ``code_batch`` is what a coder process runs (tests give one that
+    crashes on purpose)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        passes: int,
+        code_batch: Callable[[list[ArticleInput]], tuple[list[CodedArticle], str]] | None = None,
+    ) -> None:
+        self.settings, self.passes = settings, passes
+        self.code_batch = code_batch or _code_batch
         self.instances = agent_instances(passes, processes=True)
-        self.pool = ProcessPoolExecutor(
-            passes,
+        self.label = ""  # the coder's, from its first batch
+        self.pool = self._start_pool()
+        self._in_flight = 0
+        self._settled = asyncio.Condition()  # notified when a call leaves the pool
+        self._isolating = asyncio.Lock()  # held while one article at a time has the pool
+
+    def _start_pool(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(
+            self.passes,
             mp_context=multiprocessing.get_context("spawn"),  # no forked torch or event loop
             initializer=_serve_coder,
-            initargs=(settings, os.getpid()),
+            initargs=(self.settings, os.getpid()),
         )
-        self.label = ""  # the coder's, from its first batch
-        for _ in range(passes):  # start every process now, not at the first batches
-            self.pool.submit(_code_batch, [])
+        for _ in range(self.passes):  # start every process now, not at the first batches
+            pool.submit(self.code_batch, [])
+        return pool
+
+    def _replace_broken(self, broken: ProcessPoolExecutor, metrics: WorkerMetrics) -> None:
+        """Start the pool again, once: every call that was in the broken pool comes here."""
+        if self.pool is not broken:
+            return
+        log.error("a coder process died: starting the coder processes again")
+        broken.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._start_pool()
+        metrics.coder_restarts.inc()
+
+    async def _in_pool(
+        self, inputs: list[ArticleInput], metrics: WorkerMetrics
+    ) -> list[CodedArticle]:
+        pool = self.pool
+        self._in_flight += 1
+        try:
+            loop = asyncio.get_running_loop()
+            coded, self.label = await loop.run_in_executor(pool, self.code_batch, inputs)
+            return coded
+        except BrokenProcessPool:
+            self._replace_broken(pool, metrics)
+            raise
+        finally:
+            self._in_flight -= 1
+            async with self._settled:
+                self._settled.notify_all()
+
+    async def _one_at_a_time(
+        self, inputs: list[ArticleInput], metrics: WorkerMetrics
+    ) -> list[CodedArticle | None]:
+        """Each article alone in the pool, once the calls already in it have left."""
+        async with self._isolating:
+            async with self._settled:
+                await self._settled.wait_for(lambda: self._in_flight == 0)
+            coded: list[CodedArticle | None] = []
+            for item in inputs:
+                try:
+                    coded.extend(await self._in_pool([item], metrics))
+                except BrokenProcessPool:
+                    log.error("article %s killed its coder process: dead-lettered", item.id)
+                    coded.append(None)
+            return coded
 
     async def code(
         self, inputs: Sequence[ArticleInput], metrics: WorkerMetrics
-    ) -> list[CodedArticle]:
+    ) -> list[CodedArticle | None]:
         """The whole coder, in a coder process: ``model_batch_duration`` is the call's time,
-        including any wait for a free process."""
+        including any wait for a free process. ``None`` for an article that killed its coder."""
         started = time.perf_counter()
-        loop = asyncio.get_running_loop()
-        coded, self.label = await loop.run_in_executor(self.pool, _code_batch, list(inputs))
+        coded: list[CodedArticle | None] = []
+        for _ in range(2):  # the batch may have met another batch's crash, or an outside kill
+            async with self._isolating:  # wait while another batch has the pool to itself
+                pass
+            try:
+                coded = list(await self._in_pool(list(inputs), metrics))
+                break
+            except BrokenProcessPool:
+                continue
+        else:
+            coded = await self._one_at_a_time(list(inputs), metrics)
         metrics.model_batch_duration.observe(time.perf_counter() - started)
-        metrics.model_batch_sentences.observe(sum(len(c.sentences) for c in coded))
+        metrics.model_batch_sentences.observe(sum(len(c.sentences) for c in coded if c))
         return coded
 
 

@@ -45,6 +45,20 @@ def dead_letter(record: IncomingRecord, rejection: Rejection, failed_at: float) 
     )
 
 
+def coder_crash_letter(raw: RawArticle, topic: str, failed_at: float) -> DeadLetter:
+    """The dead letter of a valid article whose coding killed the coder process each time."""
+    payload = raw.model_dump_json().encode()
+    return DeadLetter(
+        record_key=raw.id,
+        reason="coder_crashed",
+        detail="the coder process died coding this article alone, after a restart",
+        payload_excerpt=payload[:EXCERPT_CHARS].decode("utf-8", errors="replace"),
+        payload_bytes=len(payload),
+        source_topic=topic,
+        failed_at=failed_at,
+    )
+
+
 def split_valid(
     records: list[IncomingRecord], max_bytes: int, now: float
 ) -> tuple[list[RawArticle], list[DeadLetter]]:

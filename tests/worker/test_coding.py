@@ -87,3 +87,54 @@ def test_coder_processes_die_with_a_worker_killed_by_sigkill() -> None:
     for pid in left:  # never leave them behind, even when the test fails
         os.kill(pid, signal.SIGKILL)
     assert not left, f"coder processes outlived their worker: {left}"
+
+
+def coded_summary(coded: list) -> list:
+    return [None if c is None else (c.id, [e.event_type for e in c.events]) for c in coded]
+
+
+def test_a_killed_coder_process_is_started_again_and_the_batch_coded() -> None:
+    metrics = WorkerMetrics.create(CollectorRegistry())
+
+    async def scenario() -> tuple[list, list]:
+        coding = ProcessCoding(Settings(torch_threads=1), passes=1)
+        try:
+            before = await coding.code(ARTICLES, metrics)
+            for pid in list(coding.pool._processes):
+                os.kill(pid, signal.SIGKILL)
+            after = await coding.code(ARTICLES, metrics)
+        finally:
+            coding.pool.shutdown()
+        return before, after
+
+    before, after = asyncio.run(scenario())
+    assert coded_summary(after) == coded_summary(before)
+    assert any(c.events for c in after)
+    assert metrics.coder_restarts._value.get() == 1
+
+
+def test_an_article_that_kills_its_coder_is_singled_out_and_nothing_else_is_lost() -> None:
+    from tests.worker.crashing_coder import POISON, code_or_die
+
+    metrics = WorkerMetrics.create(CollectorRegistry())
+    poison = ArticleInput("poison", "Talks", f"Iran and Russia met in Tehran. {POISON}")
+    other = [ArticleInput("b1", "", "Turkey and Greece agreed to resume talks in Ankara.")]
+
+    async def scenario() -> tuple[list, list]:
+        coding = ProcessCoding(Settings(torch_threads=1), passes=2, code_batch=code_or_die)
+        try:
+            return await asyncio.gather(
+                coding.code([ARTICLES[0], poison, ARTICLES[1]], metrics),
+                coding.code(other, metrics),  # in the pool when it breaks
+            )
+        finally:
+            coding.pool.shutdown()
+
+    with_poison, alongside = asyncio.run(scenario())
+    assert [c and c.id for c in with_poison] == ["a1", None, "a2"]
+    assert [c.id for c in alongside] == ["b1"]
+    here = build_coder(Settings(torch_threads=1))
+    expected = here.postprocess(here.forward(here.preprocess([ARTICLES[0], ARTICLES[1]])))
+    assert coded_summary([with_poison[0], with_poison[2]]) == coded_summary(expected)
+    # the batch broke the pool, broke it again on its retry, then killed it alone
+    assert metrics.coder_restarts._value.get() == 3

@@ -4,7 +4,13 @@ from datetime import UTC, datetime
 from newsmon.core.articles import payload_key, to_raw_article
 from newsmon.core.records import ArticleIn
 from newsmon.producer.poison import poison_records
-from newsmon.worker.enrichment import IncomingRecord, build_enriched, build_events, split_valid
+from newsmon.worker.enrichment import (
+    IncomingRecord,
+    build_enriched,
+    build_events,
+    coder_crash_letter,
+    split_valid,
+)
 
 from tests.coded_examples import coded_article
 
@@ -74,3 +80,12 @@ def test_events_carry_evidence_and_use_the_published_time() -> None:
     assert (
         build_events(undated, coded_article(undated.id), "c", coded_at=99.0)[0].event_time == 99.0
     )
+
+
+def test_an_article_that_killed_its_coder_is_dead_lettered_with_its_reason() -> None:
+    raw = to_raw_article(ArticleIn(title="t", text="x." * 400), "api", produced_at=2.0)
+    letter = coder_crash_letter(raw, "articles.raw", failed_at=5.0)
+    assert letter.reason == "coder_crashed" and letter.record_key == raw.id
+    assert letter.source_topic == "articles.raw" and "coder process died" in letter.detail
+    assert letter.payload_excerpt.startswith('{"') and len(letter.payload_excerpt) == 500
+    assert letter.payload_bytes == len(raw.model_dump_json().encode())
