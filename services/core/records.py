@@ -78,13 +78,17 @@ class EnrichedArticle(_Record):
     event_ids: list[str] = Field(default_factory=list, description="events.dyadic records")
 
 
+DeadLetterReason = Literal[
+    "too_large", "not_utf8", "invalid_json", "schema_violation", "empty_text", "coder_crashed"
+]
+"""The edge's rejection reasons (``newsmon.core.articles.RejectReason``) and the coder's crash."""
+
+
 class DeadLetter(_Record):
     """Payload of ``articles.deadletter``: a record we could not process, and why."""
 
     record_key: str = Field(description="the Kafka key, or a hash of the payload without one")
-    reason: Literal[
-        "too_large", "not_utf8", "invalid_json", "schema_violation", "empty_text", "coder_crashed"
-    ]
+    reason: DeadLetterReason
     detail: str
     payload_excerpt: str = Field(max_length=2000)
     payload_bytes: int

@@ -189,7 +189,7 @@ class ProcessCoding:
         """The whole coder, in a coder process: ``model_batch_duration`` is the call's time,
         including any wait for a free process. ``None`` for an article that killed its coder."""
         started = time.perf_counter()
-        coded: list[CodedArticle | None] = []
+        coded: list[CodedArticle | None]
         for _ in range(2):  # the batch may have met another batch's crash, or an outside kill
             async with self._isolating:  # wait while another batch has the pool to itself
                 pass

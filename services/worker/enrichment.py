@@ -6,7 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from newsmon.core.articles import Rejection, parse_raw_article, payload_key
-from newsmon.core.records import ActorRef, DeadLetter, DyadicEvent, EnrichedArticle, RawArticle
+from newsmon.core.records import (
+    ActorRef,
+    DeadLetter,
+    DeadLetterReason,
+    DyadicEvent,
+    EnrichedArticle,
+    RawArticle,
+)
 from newsmon.nlp.coder import ArticleInput, CodedArticle, Participant
 from newsmon.signals.simhash import simhash
 
@@ -31,11 +38,13 @@ class IncomingRecord:
         return payload_key(self.payload)
 
 
-def dead_letter(record: IncomingRecord, rejection: Rejection, failed_at: float) -> DeadLetter:
+def dead_letter(
+    record: IncomingRecord, reason: DeadLetterReason, detail: str, failed_at: float
+) -> DeadLetter:
     return DeadLetter(
         record_key=record.record_key,
-        reason=rejection.reason,
-        detail=rejection.detail[:1000],
+        reason=reason,
+        detail=detail[:1000],
         payload_excerpt=record.payload[:EXCERPT_CHARS].decode("utf-8", errors="replace"),
         payload_bytes=len(record.payload),
         source_topic=record.topic,
@@ -47,16 +56,11 @@ def dead_letter(record: IncomingRecord, rejection: Rejection, failed_at: float) 
 
 def coder_crash_letter(raw: RawArticle, topic: str, failed_at: float) -> DeadLetter:
     """The dead letter of a valid article whose coding killed the coder process each time."""
-    payload = raw.model_dump_json().encode()
-    return DeadLetter(
-        record_key=raw.id,
-        reason="coder_crashed",
-        detail="the coder process died coding this article alone, after a restart",
-        payload_excerpt=payload[:EXCERPT_CHARS].decode("utf-8", errors="replace"),
-        payload_bytes=len(payload),
-        source_topic=topic,
-        failed_at=failed_at,
+    record = IncomingRecord(
+        key=raw.id.encode(), payload=raw.model_dump_json().encode(), topic=topic
     )
+    detail = "the coder process died coding this article alone, after a restart"
+    return dead_letter(record, "coder_crashed", detail, failed_at)
 
 
 def split_valid(
@@ -69,7 +73,7 @@ def split_valid(
     for record in records:
         parsed = parse_raw_article(record.payload, max_bytes)
         if isinstance(parsed, Rejection):
-            errs.append(dead_letter(record, parsed, now))
+            errs.append(dead_letter(record, parsed.reason, parsed.detail, now))
         elif parsed.id not in seen:
             seen.add(parsed.id)
             oks.append(parsed)
