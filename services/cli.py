@@ -363,6 +363,7 @@ def bench_pipeline(
             "backlog +s",
             "stored p50/p95/p99 s",
             "alert p50/p95/p99 s",
+            "articles per coder call",
         ):
             table.add_column(column)
         for s in result.steps:
@@ -376,6 +377,7 @@ def bench_pipeline(
                 "-"
                 if s.alert_p50 is None
                 else f"{s.alert_p50:.2f} / {s.alert_p95:.2f} / {s.alert_p99:.2f}",
+                " / ".join(f"{n:.1f}" for n in s.articles_per_batch.values()) or "-",
             )
         out.print(table)
         out.print(

@@ -50,6 +50,10 @@ from newsmon.producer.sources import read_articles
 from redis.asyncio import Redis
 
 DRAIN_GRACE_S = 20.0
+# The warm-up drains before the first step: coder processes load their models in the
+# background (30 s and more on an AVX2-only CPU), and a warm-up still queued behind them made
+# the first step read as not sustained (p99 17.7 s at 2/s).
+WARM_UP_DRAIN_S = 300.0
 SUSTAINED_P95_S = 5.0
 # Latency of the step's last quarter over its first, medians: 1 s over the 22.5 s between the
 # quarters' middles (a 30 s step) is a backlog growing by about 4% of the rate.
@@ -75,6 +79,9 @@ class StepResult:
     backlog_growth_s: float = 0.0  # ``backlog_growth`` of the step's articles
     # cores each process used while the step's articles were sent (CPU seconds / wall seconds)
     cpu_cores: dict[str, float] = field(default_factory=dict)
+    # articles per coder call from the step's start until it drained, per worker: how full
+    # the forward passes were at this rate (``newsmon.worker.batching``)
+    articles_per_batch: dict[str, float] = field(default_factory=dict)
 
     @property
     def verdict(self) -> str:
@@ -133,18 +140,40 @@ class BenchResult:
         }
 
 
-def worker_time_shares(metrics_text: str, wall_seconds: float) -> dict[str, float]:
-    """A worker's time, from its histograms' sums: share of the run spent handling batches, of
-    that the share in the encoder's forward pass, and the forward pass's own speed in
-    sentences/s (set against the raw encoder's, it shows what sharing the cores costs)."""
+def unlabeled_samples(metrics_text: str) -> dict[str, float]:
     from prometheus_client.parser import text_string_to_metric_families
 
-    sums = {
+    return {
         sample.name: sample.value
         for family in text_string_to_metric_families(metrics_text)
         for sample in family.samples
-        if sample.name.endswith("_sum")
+        if not sample.labels
     }
+
+
+def batch_counts(metrics_text: str) -> tuple[float, float]:
+    """(articles processed, coder calls) so far, from a worker's metrics."""
+    samples = unlabeled_samples(metrics_text)
+    return (
+        samples.get("newsmon_articles_processed_total", 0.0),
+        samples.get("newsmon_model_batch_sentences_count", 0.0),
+    )
+
+
+def articles_per_batch(before: tuple[float, float], after: tuple[float, float]) -> float:
+    articles, calls = after[0] - before[0], after[1] - before[1]
+    return round(articles / calls, 2) if calls > 0 else 0.0
+
+
+def worker_time_shares(metrics_text: str, wall_seconds: float) -> dict[str, float]:
+    """A worker's time, from its histograms' sums: share of the run spent handling batches, of
+    that the share in the encoder's forward pass, and the forward pass's own speed in
+    sentences/s (set against the raw encoder's, it shows what sharing the cores costs); and
+    the articles a coder call got on average (small batches pad more and sort less)."""
+    samples = unlabeled_samples(metrics_text)
+    sums = {name: value for name, value in samples.items() if name.endswith("_sum")}
+    calls = samples.get("newsmon_model_batch_sentences_count", 0.0)
+    articles = samples.get("newsmon_articles_processed_total", 0.0)
     busy = sums.get("newsmon_processing_duration_seconds_sum", 0.0)
     forward = sums.get("newsmon_model_batch_duration_seconds_sum", 0.0)
     sentences = sums.get("newsmon_model_batch_sentences_sum", 0.0)
@@ -152,6 +181,7 @@ def worker_time_shares(metrics_text: str, wall_seconds: float) -> dict[str, floa
         "busy_share": round(busy / wall_seconds, 3) if wall_seconds > 0 else 0.0,
         "forward_share_of_busy": round(forward / busy, 3) if busy > 0 else 0.0,
         "forward_sentences_per_s": round(sentences / forward, 1) if forward > 0 else 0.0,
+        "articles_per_batch": round(articles / calls, 2) if calls > 0 else 0.0,
     }
 
 
@@ -266,6 +296,7 @@ class PipelineBench:
         self.group = ProcessGroup(self.folder / "logs")
         self.loop_counter = 0
         self.pids: dict[str, int] = {}  # the processes whose CPU each step reports
+        self.metrics_ports: list[int] = []  # each worker's Prometheus port
 
     def run(self, rates: list[float]) -> BenchResult:
         with self.group:
@@ -281,6 +312,7 @@ class PipelineBench:
             ensure_topics(settings, names.all())
             asyncio.run(self._subscribe(settings))
             ports = [free_port() for _ in range(self.workers)]
+            self.metrics_ports = ports
             workers = [self._start_worker(settings, i, port) for i, port in enumerate(ports)]
             self.pids = {
                 **{f"worker-{i}": w.pid for i, w in enumerate(workers)},
@@ -291,7 +323,9 @@ class PipelineBench:
             result = BenchResult(workers=self.workers)
             started = time.monotonic()
             with ArticlePublisher(settings, names.articles_raw, "newsmon-bench") as publisher:
-                self._step(settings, publisher, rate=2.0, seconds=5.0)  # warm-up, not reported
+                warm_up = self._step(settings, publisher, 2.0, 5.0, drain_s=WARM_UP_DRAIN_S)
+                if not warm_up.drained:
+                    raise RuntimeError(f"the warm-up was not stored in {WARM_UP_DRAIN_S:.0f} s")
                 failed_rate = None
                 for rate in rates:
                     step = self._step(settings, publisher, rate, self.step_seconds)
@@ -330,10 +364,15 @@ class PipelineBench:
         return result
 
     def _cpu_seconds(self) -> dict[str, float]:
-        return {
-            name: cpu_seconds(pid, with_children=name.startswith("worker"))
-            for name, pid in self.pids.items()
-        }
+        """Per process; a worker's figure includes its coder processes, which are also given
+        on their own (``worker-0 coders``): what the encoder got and what the rest took."""
+        seconds = {}
+        for name, pid in self.pids.items():
+            is_worker = name.startswith("worker")
+            seconds[name] = cpu_seconds(pid, with_children=is_worker)
+            if is_worker:
+                seconds[f"{name} coders"] = sum(cpu_seconds(c) for c in coder_pids(pid))
+        return seconds
 
     def _start_worker(self, settings: Settings, index: int, metrics_port: int) -> ManagedProcess:
         """One worker process, with its share of the passes and threads (``worker_share``)."""
@@ -381,11 +420,17 @@ class PipelineBench:
         return out[:count]
 
     def _step(
-        self, settings: Settings, publisher: ArticlePublisher, rate: float, seconds: float
+        self,
+        settings: Settings,
+        publisher: ArticlePublisher,
+        rate: float,
+        seconds: float,
+        drain_s: float = DRAIN_GRACE_S,
     ) -> StepResult:
         articles = self._next_articles(max(1, int(rate * seconds)))
         started = time.time()
         cpu_before = self._cpu_seconds()
+        batches_before = self._batch_counts()
         sent: list[str] = []
         thread = threading.Thread(
             target=lambda: sent.extend(replay(articles, publisher, rate=rate).ids)
@@ -393,16 +438,33 @@ class PipelineBench:
         thread.start()
         thread.join()
         cpu = cores_used(cpu_before, self._cpu_seconds(), time.time() - started)
-        step = asyncio.run(self._measure(settings, sent, rate, started))
+        step = asyncio.run(self._measure(settings, sent, rate, started, drain_s))
         step.cpu_cores = cpu
+        step.articles_per_batch = {
+            name: articles_per_batch(batches_before[name], counts)
+            for name, counts in self._batch_counts().items()
+            if name in batches_before
+        }
         return step
 
+    def _batch_counts(self) -> dict[str, tuple[float, float]]:
+        """Each worker's (articles, coder calls) so far; a worker that does not answer is
+        left out (a figure is missing, not the run)."""
+        counts = {}
+        for i, port in enumerate(self.metrics_ports):
+            try:
+                text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+            except httpx.HTTPError:
+                continue
+            counts[f"worker-{i}"] = batch_counts(text)
+        return counts
+
     async def _measure(
-        self, settings: Settings, ids: list[str], rate: float, started: float
+        self, settings: Settings, ids: list[str], rate: float, started: float, drain_s: float
     ) -> StepResult:
         redis = Redis.from_url(settings.redis_url)
         store = ArticleStore(redis, Keys(settings.redis_key_prefix), 3600)
-        deadline = time.time() + DRAIN_GRACE_S
+        deadline = time.time() + drain_s
         try:
             while time.time() < deadline and len(await store.existing(ids)) < len(ids):
                 await asyncio.sleep(0.25)

@@ -112,6 +112,11 @@ class Settings(BaseSettings):
         gt=0,
         description="wait to fill a batch: longer fills bigger, better sorted forward passes",
     )
+    grow_batches: bool = Field(
+        default=False,
+        description="keep a batch open past the wait while every forward pass is busy "
+        "(off: no gain beyond noise, and one replacement worker hung in four fault-test runs)",
+    )
     stall_exit_seconds: float = Field(
         default=120.0, ge=0, description="exit 75 when input waits this long for an idle agent"
     )

@@ -30,6 +30,7 @@ from newsmon.signals.alignments import AlignmentTable
 from newsmon.signals.detector import AllianceDetector
 from newsmon.worker.alerting import AlertingDeps, register_alert_agents
 from newsmon.worker.alliances import AllianceDeps, register_alliance_agents
+from newsmon.worker.batching import grow_batches_while_busy
 from newsmon.worker.coding import ProcessCoding, ThreadedCoding, start_coding
 from newsmon.worker.enrichment import (
     IncomingRecord,
@@ -157,6 +158,8 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
         8/s where one two-thread pass sustained 6.5-7/s (three runs each, two machines), hence
         the default of two passes (``Settings.effective_worker_concurrency``)."""
         skip_guard.watch_stream(stream, one_at_a_time=False)
+        if settings.grow_batches:
+            grow_batches_while_busy(stream, lambda: coding.busy)
         async for events in stream.take_events(
             settings.take_batch, within=settings.take_within_seconds
         ):

@@ -66,7 +66,14 @@ class ThreadedCoding:
         self.coder = coder
         self.label = coder.label
         self.instances = agent_instances(passes, processes=False)
+        self.passes = passes
         self.executor = ThreadPoolExecutor(max_workers=passes, thread_name_prefix="model")
+        self._in_flight = 0
+
+    @property
+    def busy(self) -> bool:
+        """Every pass has a batch (``newsmon.worker.batching``)."""
+        return self._in_flight >= self.passes
 
     async def code(
         self, inputs: Sequence[ArticleInput], metrics: WorkerMetrics
@@ -74,7 +81,11 @@ class ThreadedCoding:
         prepared = self.coder.preprocess(inputs)
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
-        prepared = await loop.run_in_executor(self.executor, self.coder.forward, prepared)
+        self._in_flight += 1
+        try:
+            prepared = await loop.run_in_executor(self.executor, self.coder.forward, prepared)
+        finally:
+            self._in_flight -= 1
         metrics.model_batch_duration.observe(time.perf_counter() - started)
         metrics.model_batch_sentences.observe(sum(len(s) for s in prepared.sentences))
         return self.coder.postprocess(prepared)
@@ -129,6 +140,11 @@ class ProcessCoding:
         self._in_flight = 0
         self._settled = asyncio.Condition()  # notified when a call leaves the pool
         self._isolating = asyncio.Lock()  # held while one article at a time has the pool
+
+    @property
+    def busy(self) -> bool:
+        """Every coder process has a batch (``newsmon.worker.batching``)."""
+        return self._in_flight >= self.passes
 
     def _start_pool(self) -> ProcessPoolExecutor:
         pool = ProcessPoolExecutor(

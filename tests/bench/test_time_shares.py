@@ -6,6 +6,8 @@ import time
 from newsmon.bench.pipeline import (
     BenchResult,
     StepResult,
+    articles_per_batch,
+    batch_counts,
     cores_used,
     cpu_seconds,
     worker_time_shares,
@@ -17,16 +19,34 @@ from prometheus_client import CollectorRegistry, generate_latest
 def test_busy_and_forward_shares_come_from_the_worker_histograms() -> None:
     registry = CollectorRegistry()
     metrics = WorkerMetrics.create(registry)
-    for busy, forward, sentences in [(0.5, 0.4, 100), (1.5, 1.2, 300)]:
+    for busy, forward, sentences, articles in [(0.5, 0.4, 100, 2), (1.5, 1.2, 300, 5)]:
         metrics.processing_duration.observe(busy)
         metrics.model_batch_duration.observe(forward)
         metrics.model_batch_sentences.observe(sentences)
+        metrics.articles_processed.inc(articles)
     shares = worker_time_shares(generate_latest(registry).decode(), wall_seconds=4.0)
     assert shares == {
         "busy_share": 0.5,
         "forward_share_of_busy": 0.8,
         "forward_sentences_per_s": 250.0,
+        "articles_per_batch": 3.5,
     }
+
+
+def test_a_steps_articles_per_batch_counts_only_the_calls_made_during_it() -> None:
+    registry = CollectorRegistry()
+    metrics = WorkerMetrics.create(registry)
+    for sentences, articles in [(40, 1), (60, 2)]:  # a warm-up of small batches
+        metrics.model_batch_sentences.observe(sentences)
+        metrics.articles_processed.inc(articles)
+    before = batch_counts(generate_latest(registry).decode())
+    for sentences, articles in [(500, 16), (480, 16), (250, 8)]:
+        metrics.model_batch_sentences.observe(sentences)
+        metrics.articles_processed.inc(articles)
+    after = batch_counts(generate_latest(registry).decode())
+    assert before == (3.0, 2.0)
+    assert articles_per_batch(before, after) == 13.33
+    assert articles_per_batch(after, after) == 0.0
 
 
 def test_a_worker_that_handled_nothing_reports_zero_shares() -> None:
@@ -34,6 +54,7 @@ def test_a_worker_that_handled_nothing_reports_zero_shares() -> None:
         "busy_share": 0.0,
         "forward_share_of_busy": 0.0,
         "forward_sentences_per_s": 0.0,
+        "articles_per_batch": 0.0,
     }
 
 
