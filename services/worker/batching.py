@@ -14,8 +14,7 @@ server's dynamic batching does. Nothing is acknowledged earlier: Faust still ack
 batch's records when the agent asks for the next one.
 
 Off by default (``Settings.grow_batches``): measured on two cores, the gain stayed within the
-bench's run-to-run spread, and two SIGKILL fault-test runs in five left a replacement worker
-hung with it on (see the README's configuration table).
+bench's run-to-run spread (see the README's configuration table).
 """
 
 from __future__ import annotations

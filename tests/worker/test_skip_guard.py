@@ -4,6 +4,8 @@ The stream and the app are stand-ins holding what the guard reads (the message b
 Faust's committed offsets); the real thing runs in the SIGKILL fault test.
 """
 
+import asyncio
+import inspect
 from types import SimpleNamespace
 
 import pytest
@@ -26,10 +28,27 @@ class PulledStream:
     def pull(self, topic: str, partition: int, offset: int) -> object:
         message = SimpleNamespace(topic=topic, partition=partition, offset=offset)
         self.current_event = SimpleNamespace(message=message)
-        value = f"record {offset}"
-        for processor in self.processors:
-            value = processor(value)
-        return value
+
+        async def run_processors() -> object:  # as Faust runs them: each awaited if async
+            value = f"record {offset}"
+            for processor in self.processors:
+                value = processor(value)
+                if inspect.isawaitable(value):
+                    value = await value
+            return value
+
+        return asyncio.run(run_processors())
+
+
+class Consumer:
+    """Faust's committed offsets, and the earliest offsets the broker would answer."""
+
+    def __init__(self, committed: dict[TP, int], earliest: dict[TP, int]) -> None:
+        self._committed_offset = committed
+        self.earliest = earliest
+
+    async def earliest_offsets(self, *partitions: TP) -> dict[TP, int]:
+        return {tp: self.earliest.get(tp, 0) for tp in partitions}
 
 
 @pytest.fixture
@@ -44,8 +63,10 @@ def exits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return codes
 
 
-def guarded(committed: dict[TP, int], enabled: bool = True) -> tuple[SkipGuard, PulledStream]:
-    app = SimpleNamespace(consumer=SimpleNamespace(_committed_offset=committed))
+def guarded(
+    committed: dict[TP, int], enabled: bool = True, earliest: dict[TP, int] | None = None
+) -> tuple[SkipGuard, PulledStream]:
+    app = SimpleNamespace(consumer=Consumer(committed, earliest or {}))
     guard = SkipGuard(app, StallWatch(timeout_s=0.0), enabled=enabled)
     stream = PulledStream()
     guard.watch_stream(stream, one_at_a_time=True)
@@ -70,9 +91,26 @@ def test_contiguous_records_and_other_partitions_pass_through(exits: list[int]) 
         "record 8",
         "record 9",
     ]
-    assert stream.pull("events.by_pair", 3, 0) == "record 0", "no commit yet: starts anywhere"
+    assert stream.pull("events.by_pair", 3, 0) == "record 0", "no commit yet: from the earliest"
     assert exits == []
     assert guard.committed_offset("events.by_pair", 0) == 7
+
+
+def test_a_partition_without_a_commit_starts_at_its_earliest_offset(exits: list[int]) -> None:
+    """Faust records a commit at 0 as none: a replacement handed offset 3 of such a partition
+    first must not take 3 for the start (0-2 would be committed past, never handled)."""
+    _, stream = guarded({}, earliest={TP("articles.raw", 2): 0})
+    with pytest.raises(SystemExit):
+        stream.pull("articles.raw", 2, 3)
+    assert exits == [EX_TEMPFAIL]
+
+
+def test_a_partition_whose_early_records_were_deleted_starts_at_what_is_left(
+    exits: list[int],
+) -> None:
+    _, stream = guarded({}, earliest={TP("articles.raw", 0): 500})
+    assert [stream.pull("articles.raw", 0, o) for o in (500, 501)] == ["record 500", "record 501"]
+    assert exits == []
 
 
 def test_a_disabled_guard_lets_offsets_with_gaps_by_design_through(exits: list[int]) -> None:
