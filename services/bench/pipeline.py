@@ -153,7 +153,10 @@ def unlabeled_samples(metrics_text: str) -> dict[str, float]:
 
 def batch_counts(metrics_text: str) -> tuple[float, float]:
     """(articles processed, coder calls) so far, from a worker's metrics."""
-    samples = unlabeled_samples(metrics_text)
+    return _batch_counts_in(unlabeled_samples(metrics_text))
+
+
+def _batch_counts_in(samples: dict[str, float]) -> tuple[float, float]:
     return (
         samples.get("newsmon_articles_processed_total", 0.0),
         samples.get("newsmon_model_batch_sentences_count", 0.0),
@@ -171,17 +174,14 @@ def worker_time_shares(metrics_text: str, wall_seconds: float) -> dict[str, floa
     sentences/s (set against the raw encoder's, it shows what sharing the cores costs); and
     the articles a coder call got on average (small batches pad more and sort less)."""
     samples = unlabeled_samples(metrics_text)
-    sums = {name: value for name, value in samples.items() if name.endswith("_sum")}
-    calls = samples.get("newsmon_model_batch_sentences_count", 0.0)
-    articles = samples.get("newsmon_articles_processed_total", 0.0)
-    busy = sums.get("newsmon_processing_duration_seconds_sum", 0.0)
-    forward = sums.get("newsmon_model_batch_duration_seconds_sum", 0.0)
-    sentences = sums.get("newsmon_model_batch_sentences_sum", 0.0)
+    busy = samples.get("newsmon_processing_duration_seconds_sum", 0.0)
+    forward = samples.get("newsmon_model_batch_duration_seconds_sum", 0.0)
+    sentences = samples.get("newsmon_model_batch_sentences_sum", 0.0)
     return {
         "busy_share": round(busy / wall_seconds, 3) if wall_seconds > 0 else 0.0,
         "forward_share_of_busy": round(forward / busy, 3) if busy > 0 else 0.0,
         "forward_sentences_per_s": round(sentences / forward, 1) if forward > 0 else 0.0,
-        "articles_per_batch": round(articles / calls, 2) if calls > 0 else 0.0,
+        "articles_per_batch": articles_per_batch((0.0, 0.0), _batch_counts_in(samples)),
     }
 
 
@@ -311,9 +311,10 @@ class PipelineBench:
             names = TopicNames()
             ensure_topics(settings, names.all())
             asyncio.run(self._subscribe(settings))
-            ports = [free_port() for _ in range(self.workers)]
-            self.metrics_ports = ports
-            workers = [self._start_worker(settings, i, port) for i, port in enumerate(ports)]
+            self.metrics_ports = [free_port() for _ in range(self.workers)]
+            workers = [
+                self._start_worker(settings, i, port) for i, port in enumerate(self.metrics_ports)
+            ]
             self.pids = {
                 **{f"worker-{i}": w.pid for i, w in enumerate(workers)},
                 "broker": broker.process.pid,
@@ -343,12 +344,9 @@ class PipelineBench:
                     else:
                         failed_rate = rate
             wall = time.monotonic() - started
-            for i, port in enumerate(ports):
-                try:
-                    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
-                except httpx.HTTPError:
-                    continue  # a figure is missing, not the run
-                result.time_shares[f"worker-{i}"] = worker_time_shares(text, wall)
+            result.time_shares = {
+                name: worker_time_shares(text, wall) for name, text in self._scrape_workers()
+            }
             result.peak_rss_mib = {
                 **{f"worker-{i}": peak_rss_mib(w.pid) for i, w in enumerate(workers)},
                 **{
@@ -448,16 +446,20 @@ class PipelineBench:
         return step
 
     def _batch_counts(self) -> dict[str, tuple[float, float]]:
-        """Each worker's (articles, coder calls) so far; a worker that does not answer is
-        left out (a figure is missing, not the run)."""
-        counts = {}
+        """Each worker's (articles, coder calls) so far."""
+        return {name: batch_counts(text) for name, text in self._scrape_workers()}
+
+    def _scrape_workers(self) -> list[tuple[str, str]]:
+        """(worker name, its metrics text); a worker that does not answer is left out (a
+        figure is missing, not the run)."""
+        scraped = []
         for i, port in enumerate(self.metrics_ports):
             try:
                 text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
             except httpx.HTTPError:
                 continue
-            counts[f"worker-{i}"] = batch_counts(text)
-        return counts
+            scraped.append((f"worker-{i}", text))
+        return scraped
 
     async def _measure(
         self, settings: Settings, ids: list[str], rate: float, started: float, drain_s: float
