@@ -44,6 +44,7 @@ from newsmon.worker.local_broker import use_local_broker_transport
 from newsmon.worker.retry import retry_forever
 from newsmon.worker.skip_guard import SkipGuard
 from newsmon.worker.stall import EX_TEMPFAIL, StallWatch
+from newsmon.worker.transport import use_seeking_transport
 from prometheus_client import start_http_server
 from redis.asyncio import Redis
 
@@ -88,6 +89,8 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
     app = faust.App(settings.app_id, **faust_app_kwargs(settings))
     if settings.effective_broker_profile is BrokerProfile.LOCAL:
         use_local_broker_transport(app)
+    else:
+        use_seeking_transport(app)
     stall_watch = deps.stall_watch
     skip_guard = SkipGuard(app, stall_watch, enabled=settings.skip_guard)
     raw_topic = app.topic(names.articles_raw, key_serializer="raw", value_serializer="raw")

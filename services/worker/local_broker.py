@@ -5,7 +5,8 @@ A real Kafka answers a fetch as soon as a record arrives (long polling), so the 
 nothing there. tansu holds an empty fetch for its full wait before it looks again, so a
 record that arrives meanwhile waits too: produce-to-consume took 481 ms (median of 12) with
 Faust's wait and 15 ms with 100 ms, measured with aiokafka against tansu on loopback. The
-local profile therefore swaps in this transport; a real Kafka keeps Faust's own.
+local profile therefore swaps in this transport; a real Kafka keeps Faust's own wait. Both
+seek as ``newsmon.worker.transport`` does.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 import faust
-from faust.transport.drivers import aiokafka as faust_aiokafka
+from newsmon.worker.transport import SeekingConsumer, SeekingConsumerThread, SeekingTransport
 
 LOCAL_FETCH_MAX_WAIT_MS = 100
 
 
-class ShortWaitConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
+class ShortWaitConsumerThread(SeekingConsumerThread):
     def _create_worker_consumer(self, transport: Any) -> Any:
         consumer = super()._create_worker_consumer(transport)
         # aiokafka keeps the constructor argument here and hands it to its fetcher on start()
@@ -26,12 +27,11 @@ class ShortWaitConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         return consumer
 
 
-class ShortWaitConsumer(faust_aiokafka.Consumer):
-    def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
-        return ShortWaitConsumerThread(self, loop=self.loop, beacon=self.beacon)
+class ShortWaitConsumer(SeekingConsumer):
+    consumer_thread_class = ShortWaitConsumerThread
 
 
-class LocalBrokerTransport(faust_aiokafka.Transport):
+class LocalBrokerTransport(SeekingTransport):
     Consumer = ShortWaitConsumer
 
 

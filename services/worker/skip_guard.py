@@ -39,25 +39,39 @@ class SkipGuard:
         committed = getattr(self.app.consumer, "_committed_offset", {})
         return committed.get(TP(topic, partition))
 
+    async def group_committed_offset(self, tp: TP) -> int | None:
+        """The consumer group's committed offset of ``tp`` as the broker has it (None: none).
+
+        Asked of the group coordinator through Faust's aiokafka consumer, on the consumer's
+        own thread, as Faust's ``earliest_offsets`` is."""
+        thread = self.app.consumer._thread
+        consumer = thread._ensure_consumer()
+        return await thread.call_thread(consumer.committed, tp)
+
     async def start_offset(self, topic: str, partition: int) -> int | None:
         """Where the stream must start reading a partition it has not handed out yet.
 
-        Faust's committed offset, or, where it has none, the partition's earliest offset (the
-        consumer's ``auto_offset_reset`` is ``earliest``). Faust records a commit at offset 0 as
-        none; taking the first record pulled as the start instead let a replacement worker,
-        handed offset 3 of a partition committed at 0, book 0-2 as a gap and commit past them
-        without anyone noticing (three articles lost in a SIGKILL fault-test run).
+        The group's committed offset as the broker has it, or the partition's earliest offset
+        where there is none or the records it points at were deleted (the consumer's
+        ``auto_offset_reset`` is ``earliest``). Faust's own record of commits can't say: it
+        keeps a commit at offset 0 as none (taking the first record pulled as the start then
+        let a replacement, handed offset 3 of a partition committed at 0, commit past 0-2
+        unseen), and a replacement's first records arrive before Faust has read the commits
+        at all (the guard then took committed offsets for skips, and a SIGKILL run restarted
+        its replacement four times).
         """
-        committed = self.committed_offset(topic, partition)
-        if committed is not None or (topic, partition) in self.watch.next_offsets:
-            return committed
+        key = (topic, partition)
+        if key in self.watch.next_offsets:
+            return self.committed_offset(topic, partition)
         tp = TP(topic, partition)
         try:
-            earliest = await self.app.consumer.earliest_offsets(tp)
+            committed = await self.group_committed_offset(tp)
+            earliest = (await self.app.consumer.earliest_offsets(tp)).get(tp)
         except Exception:  # a broker that does not answer now: the first record is the start
-            log.warning("no earliest offset for %s[%d]: not guarded from its start", *tp)
+            log.warning("no committed or earliest offset for %s[%d]: not guarded", *tp)
             return None
-        return earliest.get(tp)
+        known = [o for o in (committed, earliest) if o is not None]
+        return max(known) if known else None
 
     def watch_stream(self, stream: faust.StreamT, one_at_a_time: bool) -> None:
         """Note every record ``stream`` pulls, in the order it pulls them.

@@ -1,7 +1,8 @@
 """The skip guard on a one-at-a-time agent: it exits before handling a record beyond a gap.
 
 The stream and the app are stand-ins holding what the guard reads (the message being pulled,
-Faust's committed offsets); the real thing runs in the SIGKILL fault test.
+the group's committed offsets on the broker, Faust's copy of them, the earliest offsets); the
+real thing runs in the SIGKILL fault test.
 """
 
 import asyncio
@@ -41,11 +42,25 @@ class PulledStream:
 
 
 class Consumer:
-    """Faust's committed offsets, and the earliest offsets the broker would answer."""
+    """The group's committed offsets as the broker answers them (through the consumer thread,
+    as Faust's aiokafka driver asks), Faust's own copy, and the earliest offsets."""
 
-    def __init__(self, committed: dict[TP, int], earliest: dict[TP, int]) -> None:
-        self._committed_offset = committed
+    def __init__(
+        self, committed: dict[TP, int], earliest: dict[TP, int], faust_copy: dict[TP, int]
+    ) -> None:
+        self._committed_offset = faust_copy
+        self.committed_on_broker = committed
         self.earliest = earliest
+        self._thread = self
+
+    def _ensure_consumer(self) -> "Consumer":
+        return self
+
+    async def call_thread(self, method, *args):  # noqa: ANN001, ANN002, ANN201
+        return await method(*args)
+
+    async def committed(self, tp: TP) -> int | None:
+        return self.committed_on_broker.get(tp)
 
     async def earliest_offsets(self, *partitions: TP) -> dict[TP, int]:
         return {tp: self.earliest.get(tp, 0) for tp in partitions}
@@ -64,9 +79,14 @@ def exits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def guarded(
-    committed: dict[TP, int], enabled: bool = True, earliest: dict[TP, int] | None = None
+    committed: dict[TP, int],
+    enabled: bool = True,
+    earliest: dict[TP, int] | None = None,
+    faust_copy: dict[TP, int] | None = None,
 ) -> tuple[SkipGuard, PulledStream]:
-    app = SimpleNamespace(consumer=Consumer(committed, earliest or {}))
+    """``committed``: on the broker; ``faust_copy``: Faust's record (the same unless given)."""
+    faust_copy = dict(committed) if faust_copy is None else faust_copy
+    app = SimpleNamespace(consumer=Consumer(committed, earliest or {}, faust_copy))
     guard = SkipGuard(app, StallWatch(timeout_s=0.0), enabled=enabled)
     stream = PulledStream()
     guard.watch_stream(stream, one_at_a_time=True)
@@ -103,6 +123,32 @@ def test_a_partition_without_a_commit_starts_at_its_earliest_offset(exits: list[
     with pytest.raises(SystemExit):
         stream.pull("articles.raw", 2, 3)
     assert exits == [EX_TEMPFAIL]
+
+
+def test_records_pulled_before_faust_has_read_the_commits_are_not_taken_for_skips(
+    exits: list[int],
+) -> None:
+    """A replacement's first records arrive before Faust's seek to the committed offsets has
+    filled its record of them: offset 2 of a partition committed at 2 is where it starts."""
+    _, stream = guarded({TP("articles.raw", 1): 2}, faust_copy={})
+    assert [stream.pull("articles.raw", 1, o) for o in (2, 3)] == ["record 2", "record 3"]
+    assert exits == []
+
+
+def test_a_commit_at_zero_on_the_broker_guards_from_zero(exits: list[int]) -> None:
+    _, stream = guarded({TP("articles.raw", 2): 0}, faust_copy={TP("articles.raw", 2): None})
+    with pytest.raises(SystemExit):
+        stream.pull("articles.raw", 2, 3)
+    assert exits == [EX_TEMPFAIL]
+
+
+def test_a_commit_older_than_the_earliest_record_starts_at_what_is_left(
+    exits: list[int],
+) -> None:
+    """Retention deleted records the commit points at: the consumer resets to the earliest."""
+    _, stream = guarded({TP("articles.raw", 0): 10}, earliest={TP("articles.raw", 0): 500})
+    assert stream.pull("articles.raw", 0, 500) == "record 500"
+    assert exits == []
 
 
 def test_a_partition_whose_early_records_were_deleted_starts_at_what_is_left(
