@@ -858,6 +858,14 @@ def _iso(value: Any) -> str | None:
     return dt.date.fromisoformat(str(value)).isoformat()
 
 
+@functools.cache
+def country_codes() -> frozenset[str]:
+    """The ISO codes of the states in the installed knowledge base (``countries.json``): for
+    code that must tell a state from an NGO or a group without loading the whole resolver."""
+    base = resources.files(_DATA_PACKAGE) / "data" / "actors"
+    return frozenset(json.loads((base / "countries.json").read_text("utf-8")))
+
+
 def load_kb(data_dir: Path | None = None) -> dict[str, Any]:
     """The generated JSON files, from ``data_dir`` or the installed package data."""
     sections = ("countries", "igos", "agents", "non_actors", "entities")

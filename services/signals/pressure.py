@@ -3,7 +3,10 @@
 Three kinds of dyadic events count against a country B (``pressure_targets``):
 
 - unrest: B's own civilians, opposition or rebels (agent CVL, OPP, REB) in a conflict event,
-  or a PROTEST event whose actor is B without a state sector;
+  on either side of it, with no foreign state against them ("government forces killed 2,500
+  protesters", whoever the coder made the actor); a PROTEST event whose actor is B without a
+  state sector; or a PROTEST against B's state by someone who is not another state (a
+  rights group, unnamed demonstrators). Another state's protest is diplomacy, not unrest;
 - repression: B's government, military, police, intelligence or courts (an explicit state
   sector: "Pakistan" alone in "militants attacked a train in Pakistan" is not its state)
   coercing or assaulting with no foreign recipient;
@@ -13,6 +16,8 @@ Three kinds of dyadic events count against a country B (``pressure_targets``):
   restrict trade or cut relations are pressure on a government's policy, not on its survival,
   and rivals exchange them all the time: counted, they put every rival of the United States
   permanently "at risk".
+
+Only states are put under pressure: a rights group "protesting" is not a regime at risk.
 
 Unrest and outside threats *challenge* a regime; repression is how a regime answers a
 challenge, so it counts only as far as there is one: ``pressure = challenge + min(repression,
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from newsmon.nlp.actors import country_codes
 from newsmon.signals.pair_index import (
     DAY,
     SEEN_KEPT,
@@ -63,6 +69,7 @@ def pressure_targets(event: dict) -> list[tuple[str, str, str | None]]:
     found: list[tuple[str, str, str | None]] = []
     quad, kind = event["quad_class"], event["event_type"]
     recipients = {r["code"] for r in event["recipients"]}
+    states = country_codes()
     for actor in event["actors"]:
         code, agent = actor["code"], actor.get("agent")
         if (quad in CONFLICT_QUADS and agent in UNREST_AGENTS) or (
@@ -73,7 +80,14 @@ def pressure_targets(event: dict) -> list[tuple[str, str, str | None]]:
             found.append((code, "repression", None))
         if _intervention(event):
             found.extend((target, "outside", code) for target in sorted(recipients - {code}))
-    return sorted(set(found), key=lambda t: (t[0], t[1], t[2] or ""))
+    actor_states = {a["code"] for a in event["actors"] if a["code"] in states}
+    for recipient in event["recipients"]:
+        code, agent = recipient["code"], recipient.get("agent")
+        if actor_states - {code}:
+            continue  # a foreign state acting on B: ``outside`` above, or diplomacy
+        if (quad in CONFLICT_QUADS and agent in UNREST_AGENTS) or kind == "PROTEST":
+            found.append((code, "unrest", None))
+    return sorted({t for t in found if t[0] in states}, key=lambda t: (t[0], t[1], t[2] or ""))
 
 
 @dataclass

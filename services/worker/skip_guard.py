@@ -12,6 +12,7 @@ to start one that reads the skipped records again from the committed offsets.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 
@@ -33,6 +34,9 @@ class SkipGuard:
         self.app = app
         self.watch = watch
         self.enabled = enabled
+        # offsets pulled whose noting waits on the partition's start (first records only)
+        self.being_noted: dict[tuple[str, int], set[int]] = {}
+        self._start_lookups: dict[tuple[str, int], asyncio.Future] = {}
 
     def committed_offset(self, topic: str, partition: int) -> int | None:
         """Faust's own record of the partition's committed offset (read only)."""
@@ -63,7 +67,13 @@ class SkipGuard:
         key = (topic, partition)
         if key in self.watch.next_offsets:
             return self.committed_offset(topic, partition)
-        tp = TP(topic, partition)
+        lookup = self._start_lookups.get(key)
+        if lookup is None:  # one lookup per partition, however many instances pull from it
+            lookup = self._start_lookups[key] = asyncio.ensure_future(self._look_up_start(key))
+        return await asyncio.shield(lookup)
+
+    async def _look_up_start(self, key: tuple[str, int]) -> int | None:
+        tp = TP(*key)
         try:
             committed = await self.group_committed_offset(tp)
             earliest = (await self.app.consumer.earliest_offsets(tp)).get(tp)
@@ -85,8 +95,14 @@ class SkipGuard:
 
         async def note_pulled(value: object) -> object:
             message = stream.current_event.message
-            start = await self.start_offset(message.topic, message.partition)
-            self.watch.pulled(message.topic, message.partition, message.offset, start)
+            key = (message.topic, message.partition)
+            being_noted = self.being_noted.setdefault(key, set())
+            being_noted.add(message.offset)
+            try:
+                start = await self.start_offset(*key)
+                self.watch.pulled(message.topic, message.partition, message.offset, start)
+            finally:
+                being_noted.discard(message.offset)
             if one_at_a_time:
                 self.exit_on_skip([(message.topic, message.partition, message.offset)])
             return value
@@ -95,10 +111,16 @@ class SkipGuard:
 
     def exit_on_skip(self, handed: Handed) -> None:
         """Exit before acknowledging ``handed`` if the stream skipped records before them."""
-        skipped = self.watch.first_skip(handed)
-        if skipped is None:
-            return
-        topic, partition, expected, offset = skipped
+        for key in sorted({(topic, partition) for topic, partition, _ in handed}):
+            skipped = self.watch.first_skip([(*key, o) for t, p, o in handed if (t, p) == key])
+            if skipped is None:
+                continue
+            _, _, expected, offset = skipped
+            if set(range(expected, offset)) <= self.being_noted.get(key, set()):
+                continue  # pulled by another instance, whose note waits on the start lookup
+            self._exit(*key, expected, offset)
+
+    def _exit(self, topic: str, partition: int, expected: int, offset: int) -> None:
         log.error(
             "the stream skipped %s[%d] offsets %d-%d and handed %d; exiting with code "
             "%d before acknowledging anything, so that a restart reads them again",

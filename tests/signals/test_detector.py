@@ -202,6 +202,35 @@ def test_fatigue_control_resends_only_on_material_change(detector: AllianceDetec
     assert sent and again == [], "a tiny, already-known update is not re-sent"
 
 
+def with_recipient_agent(e: dict, agent: str) -> dict:
+    return dict(e, recipients=[dict(r, agent=agent) for r in e["recipients"]])
+
+
+def test_a_rights_group_protesting_a_state_is_unrest_there_not_a_regime_of_its_own() -> None:
+    """ "The Human Rights Activists News Agency estimates government forces have so far killed
+    more than 2,500 protesters", as the coder reads it: HRANA protesting against Iran."""
+    e = event(50, ("HRANA", None), ["IRN"], "PROTEST", "material_conflict", -5.0)
+    assert pressure_targets(e) == [("IRN", "unrest", None)]
+
+
+def test_government_forces_killing_protesters_is_repression_of_a_challenge() -> None:
+    e = event(51, ("IRN", "MIL"), ["IRN"], "ASSAULT", "material_conflict", -9.0)
+    assert pressure_targets(with_recipient_agent(e, "CVL")) == [
+        ("IRN", "repression", None),
+        ("IRN", "unrest", None),
+    ]
+    assert pressure_targets(e) == [("IRN", "repression", None)], "nobody challenging it"
+
+
+def test_another_state_protesting_or_striking_is_not_unrest() -> None:
+    protest = event(52, ("CHN", "GOV"), ["JPN"], "PROTEST", "verbal_conflict", -2.0)
+    assert pressure_targets(protest) == []
+    strike = with_recipient_agent(
+        event(53, ("USA", "MIL"), ["IRN"], "ASSAULT", "material_conflict", -9.0), "CVL"
+    )
+    assert pressure_targets(strike) == [("IRN", "outside", "USA")]
+
+
 def test_fan_out_routes_pairs_and_pressure() -> None:
     e = event(40, ("USA", "MIL"), ["VEN", "CUB"], "ASSAULT", "material_conflict", -9.0)
     pairs, pressures = fan_out(e)

@@ -168,3 +168,43 @@ def test_a_disabled_guard_lets_offsets_with_gaps_by_design_through(exits: list[i
         "record 5",
     ]
     assert exits == [] and guard.watch.beyond_gap == {}, "nothing noted, nothing growing"
+
+
+def test_a_record_another_instance_pulled_but_has_not_noted_yet_is_no_gap(
+    exits: list[int],
+) -> None:
+    """Two agent instances share a partition: one hands its batch (offsets 0 and 2) while the
+    other's note of offset 1 still waits on the partition's start lookup. Seen on every second
+    `newsmon demo` run, whose batches (all articles stored already) end within that wait."""
+    guard, _ = guarded({TP("articles.raw", 0): 0})
+    guard.watch.pulled("articles.raw", 0, 0, 0)
+    guard.watch.pulled("articles.raw", 0, 2, 0)
+    batch = [("articles.raw", 0, 0), ("articles.raw", 0, 2)]
+    guard.being_noted[("articles.raw", 0)] = {1}
+    guard.exit_on_skip(batch)
+    assert exits == []
+    guard.being_noted[("articles.raw", 0)] = set()
+    with pytest.raises(SystemExit):
+        guard.exit_on_skip(batch)
+    assert exits == [EX_TEMPFAIL]
+
+
+def test_instances_pulling_a_new_partition_share_one_start_lookup(exits: list[int]) -> None:
+    guard, _ = guarded({TP("articles.raw", 1): 4})
+    asked = []
+    committed = guard.app.consumer.committed
+
+    async def counted(tp: TP) -> int | None:
+        asked.append(tp)
+        await asyncio.sleep(0.01)
+        return await committed(tp)
+
+    guard.app.consumer.committed = counted
+
+    async def two_instances() -> list[int | None]:
+        return await asyncio.gather(
+            guard.start_offset("articles.raw", 1), guard.start_offset("articles.raw", 1)
+        )
+
+    assert asyncio.run(two_instances()) == [4, 4]
+    assert len(asked) == 1

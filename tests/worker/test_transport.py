@@ -1,4 +1,5 @@
-"""The seek to committed offsets after a rebalance, on the real broker.
+"""The seek to committed offsets after a rebalance, on the real broker; and records fetched
+before a seek kept from the streams.
 
 A consumer reads three partitions to their ends (the records a fetcher had before a rebalance,
 which Faust then drops); the seek must bring each back to where the group's commit says:
@@ -12,11 +13,13 @@ import asyncio
 
 import faust
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from faust.types import TP
 from kafka import KafkaProducer
 from newsmon.core.kafka_clients import ensure_topics, producer_kwargs
 from newsmon.core.settings import Settings
 from newsmon.worker.local_broker import ShortWaitConsumer, use_local_broker_transport
 from newsmon.worker.transport import (
+    SeekCounts,
     SeekingConsumer,
     SeekingConsumerThread,
     SeekingTransport,
@@ -93,3 +96,14 @@ def test_both_broker_profiles_seek_with_it() -> None:
     use_local_broker_transport(local)
     assert issubclass(local.transport.Consumer, SeekingConsumer)
     assert issubclass(ShortWaitConsumer.consumer_thread_class, SeekingConsumerThread)
+
+
+def test_records_fetched_before_a_seek_of_their_partition_are_not_handed_out() -> None:
+    counts = SeekCounts()
+    raw, enriched = TP("articles.raw", 0), TP("articles.enriched", 0)
+    batch_started = counts.snapshot()
+    assert not counts.moved_since(batch_started, raw)
+    counts.sought([raw])
+    assert counts.moved_since(batch_started, raw), "the rest of the batch is from before it"
+    assert not counts.moved_since(batch_started, enriched), "a partition not sought: kept"
+    assert not counts.moved_since(counts.snapshot(), raw), "the next batch is after it"
