@@ -22,6 +22,8 @@ from newsmon.worker.stall import EX_TEMPFAIL, StallWatch
 
 log = logging.getLogger(__name__)
 
+START_LOOKUP_TIMEOUT_S = 10.0  # the broker answers in milliseconds; a rebalance can stall it
+
 Handed = list[tuple[str, int, int]]  # (topic, partition, offset) of each record
 
 
@@ -70,7 +72,15 @@ class SkipGuard:
         lookup = self._start_lookups.get(key)
         if lookup is None:  # one lookup per partition, however many instances pull from it
             lookup = self._start_lookups[key] = asyncio.ensure_future(self._look_up_start(key))
-        return await asyncio.shield(lookup)
+        try:
+            return await asyncio.wait_for(asyncio.shield(lookup), START_LOOKUP_TIMEOUT_S)
+        except TimeoutError:  # the guard must never hold the stream: this record goes unguarded
+            log.warning(
+                "no start offset for %s[%d] within %.0f s: not guarded",
+                *key,
+                START_LOOKUP_TIMEOUT_S,
+            )
+            return None
 
     async def _look_up_start(self, key: tuple[str, int]) -> int | None:
         tp = TP(*key)

@@ -208,3 +208,17 @@ def test_instances_pulling_a_new_partition_share_one_start_lookup(exits: list[in
 
     assert asyncio.run(two_instances()) == [4, 4]
     assert len(asked) == 1
+
+
+def test_a_start_lookup_the_broker_never_answers_does_not_hold_the_stream(
+    exits: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    guard, stream = guarded({})
+    monkeypatch.setattr(skip_guard_module, "START_LOOKUP_TIMEOUT_S", 0.05)
+
+    async def never(tp: TP) -> int | None:
+        await asyncio.Event().wait()
+
+    guard.app.consumer.committed = never
+    assert stream.pull("articles.raw", 3, 7) == "record 7", "handed on, unguarded"
+    assert exits == []
