@@ -47,6 +47,10 @@ async def seek_to_committed_or_earliest(
     return committed
 
 
+def _nothing(topic: str) -> bool:
+    return False
+
+
 class SeekCounts:
     """How many times each partition has been sought, to tell records fetched before a seek."""
 
@@ -84,13 +88,13 @@ class SeekingConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         self, consumer: AIOKafkaConsumer
     ) -> Mapping[TopicPartition, int | None]:
         committing = self.app.topics.acks_enabled_for
-        if self.app.conf.consumer_auto_offset_reset == "earliest":
-            committed = await seek_to_committed_or_earliest(consumer, committing)
-            moved = [tp for tp, o in committed.items() if (o and o > 0) or committing(tp.topic)]
-        else:
-            committed = await consumer.seek_to_committed()
-            moved = [tp for tp, o in committed.items() if o and o > 0]
-        self.seek_counts.sought(moved)
+        if self.app.conf.consumer_auto_offset_reset != "earliest":
+            committing = _nothing  # another reset policy: aiokafka's own seek, nothing more
+        committed = await seek_to_committed_or_earliest(consumer, committing)
+        # aiokafka moved the partitions committed past 0; we moved every other committing one
+        self.seek_counts.sought(
+            tp for tp, offset in committed.items() if (offset or 0) > 0 or committing(tp.topic)
+        )
         return committed
 
     async def _fetch_records(self, *args: Any, **kwargs: Any) -> FetchedRecords:

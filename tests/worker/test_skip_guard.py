@@ -117,8 +117,8 @@ def test_contiguous_records_and_other_partitions_pass_through(exits: list[int]) 
 
 
 def test_a_partition_without_a_commit_starts_at_its_earliest_offset(exits: list[int]) -> None:
-    """Faust records a commit at 0 as none: a replacement handed offset 3 of such a partition
-    first must not take 3 for the start (0-2 would be committed past, never handled)."""
+    """No commit on the broker: a replacement handed offset 3 of such a partition first must
+    not take 3 for the start (0-2 would be committed past, never handled)."""
     _, stream = guarded({}, earliest={TP("articles.raw", 2): 0})
     with pytest.raises(SystemExit):
         stream.pull("articles.raw", 2, 3)
