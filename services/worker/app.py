@@ -258,7 +258,7 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
                 continue
             lag[tp.topic] = lag.get(tp.topic, 0) + max(0, highwater - position)
             if tp.topic == names.articles_raw:
-                committed = skip_guard.committed_offset(tp.topic, tp.partition)
+                committed = consumer.commit_position(tp)  # newsmon.worker.transport
                 waiting += stall_watch.waiting(tp.topic, tp.partition, highwater, committed)
         for topic, count in lag.items():
             metrics.consumer_lag.labels(topic).set(count)

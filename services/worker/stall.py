@@ -12,7 +12,8 @@ committed) but nothing moves. ``StallWatch`` compares, per partition of the inpu
 committed offset with the high-water mark.
 
 Worse, when the records skipped are the first ones after the committed offset, Faust can
-commit past them: its commit tolerates one missing offset at the head of what was acked, and
+commit past them: its commit tolerates one missing offset at the head of what was acked (any
+number before a partition's first commit; ``newsmon.worker.transport`` now refuses both), and
 its fetch loop records any jump in a partition's offsets as a "gap" that counts as acked
 (``faust.transport.consumer``: meant for compacted topics and transaction markers). Logged in
 a replacement worker: after the rebalance Faust seeks a partition to its committed offset (1),
@@ -98,10 +99,14 @@ class StallWatch:
         return None
 
     def waiting(self, topic: str, partition: int, highwater: int, committed: int | None) -> int:
-        """Records of the partition not yet committed (or, before the first commit, handled).
+        """Records of the partition not yet committed.
 
-        The committed offset, not the handled one: Faust commits only contiguous offsets, so
-        records the stream skipped hold the commit back while the agent has handled later ones.
+        ``committed``: where the partition's next commit must start (the committed offset, or
+        before any commit the offset its reading started from: ``SeekingConsumer
+        .commit_position``); None only when the broker did not say, and then the records
+        handled stand in. The committed offset, not the handled one: commits move only over
+        contiguous offsets handled (``newsmon.worker.transport``), so records the stream lost
+        hold the commit back while the agent has handled later ones.
         """
         start = committed if committed is not None else self.handled_next.get((topic, partition))
         return max(0, highwater - (start or 0))

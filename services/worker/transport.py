@@ -16,35 +16,89 @@ from before it (offset 2 where the seek went back to 0), and Faust, taking them 
 then drops the refetched 0 and 1 as already read. So records a partition's batch holds when a
 seek moves that partition are not handed out (``SeekCounts``, kept on the consumer thread,
 where seeks and fetches are ordered): the seek fetches them again.
+
+And the commit that moves past a loss. Faust commits the first run of consecutive acknowledged
+offsets, and checks that it starts where the last commit left off only when that commit was
+past 0 and the run begins two or more offsets later (``Consumer._new_offset``): with nothing
+committed yet, or one offset missing, it commits over records never handed to an agent, and
+they are lost for good (the watchdog then sees nothing waiting). Here a partition commits only
+when the offset it must commit from, the committed one or, before any commit, where the seek
+started it (``start_offsets``), was acknowledged or booked as a gap; otherwise the commit
+waits, the records count as waiting, and the stall watchdog restarts the worker to read them
+again (``newsmon.worker.stall``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import faust
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP, Message
+from kafka.errors import KafkaError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Sought:
+    """What ``seek_to_committed_or_earliest`` found: each partition's committed offset (None:
+    never committed), and where reading now starts in each committing partition (the committed
+    offset, or the earliest where there is none or it points at deleted records; empty when
+    the broker did not give the earliest offsets)."""
+
+    committed: dict[TopicPartition, int | None] = field(default_factory=dict)
+    starts: dict[TopicPartition, int] = field(default_factory=dict)
 
 
 async def seek_to_committed_or_earliest(
-    consumer: AIOKafkaConsumer, committing: Callable[[str], bool]
-) -> Mapping[TopicPartition, int | None]:
+    consumer: AIOKafkaConsumer,
+    committing: Callable[[str], bool],
+    on_seek: Callable[[TopicPartition], None] = lambda tp: None,
+) -> Sought:
     """Seek every assigned partition to its committed offset, 0 and none included.
 
     ``committing(topic)``: whether the topic's offsets are committed; the others (a table's
-    changelog, which Faust reads from offsets it keeps itself) are left where they are.
-    Returns the committed offsets, as aiokafka's ``seek_to_committed`` does."""
-    committed = await consumer.seek_to_committed()
-    for tp, offset in committed.items():
-        if offset == 0 and committing(tp.topic):
-            consumer.seek(tp, 0)
-    never = [tp for tp, offset in committed.items() if offset is None and committing(tp.topic)]
-    if never:
-        await consumer.seek_to_beginning(*never)
-    return committed
+    changelog, which Faust reads from offsets it keeps itself) get aiokafka's own rule (moved
+    only when committed past 0). ``on_seek(tp)`` is called the moment ``tp`` is moved, with no
+    await in between: a fetch can complete at any await, and ``SeekCounts`` must not take
+    records fetched after a seek for records from before it (they would be dropped, and never
+    fetched again)."""
+    sought = Sought()
+    assigned = sorted(consumer.assignment())
+    earliest: dict[TopicPartition, int] | None = None
+    if committing_tps := [tp for tp in assigned if committing(tp.topic)]:
+        try:
+            earliest = await consumer.beginning_offsets(committing_tps)
+        except KafkaError as exc:
+            log.warning("no earliest offsets (%r): commits unchecked until the next seek", exc)
+    for tp in assigned:
+        offset = sought.committed[tp] = await consumer.committed(tp)
+        if not committing(tp.topic):
+            if offset:
+                consumer.seek(tp, offset)
+                on_seek(tp)
+        elif earliest is not None:
+            sought.starts[tp] = start = max(offset or 0, earliest.get(tp, 0))
+            consumer.seek(tp, start)
+            on_seek(tp)
+        elif offset is not None:
+            consumer.seek(tp, offset)
+            on_seek(tp)
+        else:
+            await consumer.seek_to_beginning(tp)  # marks it for reset, with no await inside
+            on_seek(tp)
+    return sought
+
+
+def accounted_for(offset: int, acked: set[int], gaps: Any) -> bool:
+    """Whether ``offset`` was acknowledged, or lies in a gap Faust booked (an ``IntervalTree``
+    of offsets its fetch loop saw the partition jump over), so a commit may start there."""
+    return offset in acked or bool(gaps and gaps.overlaps(offset))
 
 
 def _nothing(topic: str) -> bool:
@@ -80,6 +134,7 @@ class SeekingConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.seek_counts = SeekCounts()
+        self.start_offsets: dict[TP, int] = {}
 
     async def seek_to_committed(self) -> Mapping[TopicPartition, int | None]:
         return await self.call_thread(self._seek_and_count, self._ensure_consumer())
@@ -90,12 +145,13 @@ class SeekingConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         committing = self.app.topics.acks_enabled_for
         if self.app.conf.consumer_auto_offset_reset != "earliest":
             committing = _nothing  # another reset policy: aiokafka's own seek, nothing more
-        committed = await seek_to_committed_or_earliest(consumer, committing)
-        # aiokafka moved the partitions committed past 0; we moved every other committing one
-        self.seek_counts.sought(
-            tp for tp, offset in committed.items() if (offset or 0) > 0 or committing(tp.topic)
+        sought = await seek_to_committed_or_earliest(
+            consumer, committing, lambda tp: self.seek_counts.sought([TP(tp.topic, tp.partition)])
         )
-        return committed
+        for tp in sought.committed:
+            self.start_offsets.pop(TP(tp.topic, tp.partition), None)
+        self.start_offsets.update({TP(t.topic, t.partition): o for t, o in sought.starts.items()})
+        return sought.committed
 
     async def _fetch_records(self, *args: Any, **kwargs: Any) -> FetchedRecords:
         records = FetchedRecords(await super()._fetch_records(*args, **kwargs))
@@ -114,6 +170,21 @@ class SeekingConsumer(faust_aiokafka.Consumer):
         records, active_partitions = await super()._wait_next_records(timeout)
         self._fetched_at = getattr(records, "seek_counts", None)
         return records, active_partitions
+
+    def commit_position(self, tp: TP) -> int | None:
+        """The offset the partition's next commit must start from (None: not known)."""
+        committed = self._committed_offset.get(tp)  # Faust keeps a commit at 0 as None
+        return committed if committed is not None else self._thread.start_offsets.get(tp)
+
+    def _new_offset(self, tp: TP) -> int | None:
+        expected = self.commit_position(tp)
+        if (
+            self._acked[tp]
+            and expected is not None
+            and not accounted_for(expected, self._acked_index[tp], self._gap.get(tp))
+        ):
+            return None  # records before the acknowledged ones were never handled: wait
+        return super()._new_offset(tp)
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
         seek_counts = self._thread.seek_counts

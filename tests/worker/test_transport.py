@@ -13,6 +13,7 @@ import asyncio
 
 import faust
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP
 from kafka import KafkaProducer
 from newsmon.core.kafka_clients import ensure_topics, producer_kwargs
@@ -23,6 +24,7 @@ from newsmon.worker.transport import (
     SeekingConsumer,
     SeekingConsumerThread,
     SeekingTransport,
+    accounted_for,
     seek_to_committed_or_earliest,
     use_seeking_transport,
 )
@@ -61,30 +63,39 @@ async def positions_after_seek(settings: Settings, topic: str, ours: bool, commi
             read += sum(len(records) for records in batches.values())
         ends = [await consumer.position(tp) for tp in tps]
         if ours:
-            await seek_to_committed_or_earliest(consumer, lambda topic: committing)
+            moved: list[TopicPartition] = []
+            sought = await seek_to_committed_or_earliest(
+                consumer, lambda topic: committing, moved.append
+            )
+            assert sorted(moved) == (tps if committing else tps[:1]), "each seek reported"
+            starts = sought.starts
         else:
             await consumer.seek_to_committed()
-        return ends, [await consumer.position(tp) for tp in tps]
+            starts = {}
+        positions = [await consumer.position(tp) for tp in tps]
+        return ends, positions, [starts.get(tp) for tp in tps]
     finally:
         await consumer.stop()
 
 
 def test_partitions_committed_at_zero_or_never_go_back_to_the_start(settings: Settings) -> None:
-    ends, after = asyncio.run(positions_after_seek(settings, "seek-ours", True, True))
+    ends, after, starts = asyncio.run(positions_after_seek(settings, "seek-ours", True, True))
     assert ends == [RECORDS] * 3
     assert after == [3, 0, 0]
+    assert starts == after, "where each partition's next commit must start from"
 
 
 def test_aiokafka_alone_leaves_them_where_the_fetcher_was(settings: Settings) -> None:
     """The reason for the transport: if an aiokafka release fixes this, it can go."""
-    _, after = asyncio.run(positions_after_seek(settings, "seek-aiokafka", False, True))
+    _, after, _ = asyncio.run(positions_after_seek(settings, "seek-aiokafka", False, True))
     assert after == [3, RECORDS, RECORDS]
 
 
 def test_topics_whose_offsets_are_not_committed_are_left_alone(settings: Settings) -> None:
     """A table's changelog: Faust reads it from offsets it keeps itself."""
-    _, after = asyncio.run(positions_after_seek(settings, "seek-changelog", True, False))
+    _, after, starts = asyncio.run(positions_after_seek(settings, "seek-changelog", True, False))
     assert after == [3, RECORDS, RECORDS]
+    assert starts == [None] * 3
 
 
 def test_both_broker_profiles_seek_with_it() -> None:
@@ -107,3 +118,54 @@ def test_records_fetched_before_a_seek_of_their_partition_are_not_handed_out() -
     assert counts.moved_since(batch_started, raw), "the rest of the batch is from before it"
     assert not counts.moved_since(batch_started, enriched), "a partition not sought: kept"
     assert not counts.moved_since(counts.snapshot(), raw), "the next batch is after it"
+
+
+def acknowledge(consumer: SeekingConsumer, tp: TP, offsets: list[int]) -> None:
+    for offset in offsets:  # as Faust's Consumer.ack books a record its agent is done with
+        consumer._acked[tp].append(offset)
+        consumer._acked_index[tp].add(offset)
+
+
+def seeking_consumer() -> SeekingConsumer:
+    app = faust.App("newsmon-test-commit", broker="kafka://127.0.0.1:9")
+    use_seeking_transport(app)
+    return app.consumer
+
+
+def test_no_commit_moves_over_records_never_handled() -> None:
+    """Offset 0 never reached an agent (lost after a rebalance), 1 and 2 did."""
+    faust_alone, consumer, tp = seeking_consumer(), seeking_consumer(), TP("articles.raw", 0)
+    for each in (faust_alone, consumer):
+        each._thread.start_offsets[tp] = 0  # where the seek started the partition
+        acknowledge(each, tp, [1, 2])
+    assert faust_aiokafka.Consumer._new_offset(faust_alone, tp) == 3, "Faust alone loses 0"
+    assert consumer._new_offset(tp) is None, "ours waits: the watchdog sees 3 records waiting"
+    acknowledge(consumer, tp, [0])
+    assert consumer._new_offset(tp) == 3
+
+
+def test_nor_over_one_missing_after_a_commit() -> None:
+    faust_alone, consumer, tp = seeking_consumer(), seeking_consumer(), TP("articles.raw", 1)
+    for each in (faust_alone, consumer):
+        each._committed_offset[tp] = 5  # the next record to handle is 5
+        acknowledge(each, tp, [6, 7])
+    assert faust_aiokafka.Consumer._new_offset(faust_alone, tp) == 8, "Faust tolerates one"
+    assert consumer._new_offset(tp) is None
+    assert consumer.commit_position(tp) == 5
+
+
+def test_a_booked_gap_counts_as_handled() -> None:
+    """Offsets the partition jumps over by design (compaction, transaction markers)."""
+    consumer, tp = seeking_consumer(), TP("articles.raw", 2)
+    consumer._thread.start_offsets[tp] = 0
+    consumer._gap[tp].addi(0, 2)  # 0 and 1 do not exist
+    acknowledge(consumer, tp, [2, 3])
+    assert accounted_for(0, consumer._acked_index[tp], consumer._gap[tp])
+    assert consumer._new_offset(tp) == 4
+
+
+def test_where_nothing_is_known_faust_decides() -> None:
+    consumer, tp = seeking_consumer(), TP("articles.raw", 3)
+    acknowledge(consumer, tp, [4, 5])
+    assert consumer.commit_position(tp) is None
+    assert consumer._new_offset(tp) == 6
