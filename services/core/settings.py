@@ -122,7 +122,8 @@ class Settings(BaseSettings):
     )
     skip_guard: bool = Field(
         default=True,
-        description="exit 75 when a stream hands a record past offsets it never handed over; "
+        description="exit 75 when a stream hands a record past offsets it never handed over, "
+        "and commit only from an offset handled; "
         "off for input topics whose offsets have gaps by design (transactions, compaction)",
     )
     torch_threads: int = Field(

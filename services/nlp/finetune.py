@@ -34,6 +34,7 @@ import torch
 from newsmon.core.encoder import SentenceEncoder, bundled_model_path
 from newsmon.nlp import cue_labels, datasets
 from newsmon.nlp.actors import ActorResolver
+from newsmon.nlp.adapters import add_adapters, apply_saved_adapters, save_adapters
 from newsmon.nlp.evaluate import RoleAccuracy, RoleTally
 from newsmon.nlp.heads import Head
 from newsmon.nlp.training import (
@@ -52,6 +53,7 @@ from newsmon.nlp.training import (
 from transformers import AutoModel, AutoTokenizer
 
 TASKS = ("quad", "event")
+ADAPTER_FILE = "adapter.npz"
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,10 @@ class FineTuneConfig:
     # also train the token vectors on ConfliBERT's actor / recipient / reciprocal spans (the
     # role head's task), one batch of role sentences beside each batch of the sentence tasks
     train_roles: bool = False
+    # 0 trains every weight; above it, only low-rank adapters of that rank (newsmon.nlp.adapters),
+    # saved small enough to commit as DIR/adapter.npz
+    lora_rank: int = 0
+    lora_alpha: float = 16.0
 
 
 @dataclass(frozen=True)
@@ -212,12 +218,15 @@ def train_encoder(
     role_order, role_at = list(range(len(roles))), 0
     index = {t: {label: i for i, label in enumerate(labels)} for t, labels in classes.items()}
     tuner = _Tuner(AutoModel.from_pretrained(source), classes)
+    if config.lora_rank:
+        add_adapters(tuner.encoder, config.lora_rank, config.lora_alpha)
     frozen = (
         torch.from_numpy(SentenceEncoder(batch_size=16).encode([e.text for e in training]))
         if config.keep_similarity
         else None
     )
-    optimiser = torch.optim.AdamW(tuner.parameters(), lr=config.learning_rate, weight_decay=0.01)
+    trained = [p for p in tuner.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(trained, lr=config.learning_rate, weight_decay=0.01)
     order = list(range(len(training)))
     for epoch in range(config.epochs):
         tuner.train()
@@ -308,6 +317,10 @@ def fine_tune(
     )
     seconds = time.perf_counter() - started
     encoder_dir = out_dir / "encoder"
+    if config.lora_rank:  # what is measured is what loads: the base plus the saved adapters
+        save_adapters(model, out_dir / ADAPTER_FILE)
+        model = AutoModel.from_pretrained(str(bundled_model_path()))
+        apply_saved_adapters(model, out_dir / ADAPTER_FILE)
     model.save_pretrained(encoder_dir)
     tokenizer.save_pretrained(encoder_dir)  # type: ignore[attr-defined]
     tuned_encoder = SentenceEncoder(str(encoder_dir), batch_size=16)

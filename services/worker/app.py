@@ -88,9 +88,9 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
     settings.data_dir.mkdir(parents=True, exist_ok=True)  # Faust makes only its own folder
     app = faust.App(settings.app_id, **faust_app_kwargs(settings))
     if settings.effective_broker_profile is BrokerProfile.LOCAL:
-        use_local_broker_transport(app)
+        use_local_broker_transport(app, contiguous_offsets=settings.skip_guard)
     else:
-        use_seeking_transport(app)
+        use_seeking_transport(app, contiguous_offsets=settings.skip_guard)
     stall_watch = deps.stall_watch
     skip_guard = SkipGuard(app, stall_watch, enabled=settings.skip_guard)
     raw_topic = app.topic(names.articles_raw, key_serializer="raw", value_serializer="raw")
@@ -271,7 +271,10 @@ def create_app(settings: Settings, deps: WorkerDeps) -> faust.App:
             stall_watch.next_offsets,
         )
         await retry_forever(lambda: store.record_lag(lag, WORKER_NAME), metrics, "record lag")
-        if stall_watch.check(waiting):
+        # a rebalance (and the tables' recovery after it) holds every stream by design; a slow
+        # one, the replacement of a killed worker waiting for its session to expire, is not a
+        # stall: the idle clock starts when it is over
+        if stall_watch.check(0 if app.rebalancing else waiting):
             log.error(
                 "stream stalled: %d input records have waited %.0f s for an idle agent; "
                 "stopping with exit code %d for the supervisor to restart the worker",

@@ -35,6 +35,7 @@ class LocalBrokerTransport(SeekingTransport):
     Consumer = ShortWaitConsumer
 
 
-def use_local_broker_transport(app: faust.App) -> None:
+def use_local_broker_transport(app: faust.App, contiguous_offsets: bool = True) -> None:
     """Call right after creating the app, before its topics (they create the transport)."""
     app.transport = LocalBrokerTransport(app.conf.broker_consumer, app)
+    app.transport.contiguous_offsets = contiguous_offsets

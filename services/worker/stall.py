@@ -31,7 +31,9 @@ When records have waited ``timeout_s`` while the agent sat idle (no batch in pro
 watch trips: the worker stops and exits with ``EX_TEMPFAIL`` (75), so its supervisor
 (Compose's restart policy, systemd, Kubernetes) starts a fresh one, which resumes from the
 committed offsets. A batch blocked on a store that is down is in progress, not stalled: it has
-its own retries, and a restart would not help it.
+its own retries, and a restart would not help it. Nor is a rebalance, with the tables'
+recovery after it (Faust holds every stream meanwhile): the worker counts nothing as waiting
+until it is over.
 """
 
 from __future__ import annotations

@@ -179,7 +179,8 @@ class SeekingConsumer(faust_aiokafka.Consumer):
     def _new_offset(self, tp: TP) -> int | None:
         expected = self.commit_position(tp)
         if (
-            self._acked[tp]
+            self.transport.contiguous_offsets
+            and self._acked[tp]
             and expected is not None
             and not accounted_for(expected, self._acked_index[tp], self._gap.get(tp))
         ):
@@ -196,9 +197,17 @@ class SeekingConsumer(faust_aiokafka.Consumer):
 
 
 class SeekingTransport(faust_aiokafka.Transport):
+    """``contiguous_offsets``: the input topics' offsets run without gaps, as newsmon's own
+    producers write them, so a commit may start only from an offset handled. Off
+    (``NEWSMON_SKIP_GUARD=false``) for topics with gaps by design: a transactional producer's
+    commit marker takes the offset after each transaction, which is why Faust lets a commit
+    start one offset past the last."""
+
     Consumer = SeekingConsumer
+    contiguous_offsets: bool = True
 
 
-def use_seeking_transport(app: faust.App) -> None:
+def use_seeking_transport(app: faust.App, contiguous_offsets: bool = True) -> None:
     """Call right after creating the app, before its topics (they create the transport)."""
     app.transport = SeekingTransport(app.conf.broker_consumer, app)
+    app.transport.contiguous_offsets = contiguous_offsets

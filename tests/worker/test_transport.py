@@ -169,3 +169,13 @@ def test_where_nothing_is_known_faust_decides() -> None:
     acknowledge(consumer, tp, [4, 5])
     assert consumer.commit_position(tp) is None
     assert consumer._new_offset(tp) == 6
+
+
+def test_topics_with_gaps_by_design_keep_fausts_rule() -> None:
+    """NEWSMON_SKIP_GUARD=false: a transactional producer's marker after each transaction."""
+    app = faust.App("newsmon-test-gaps", broker="kafka://127.0.0.1:9")
+    use_seeking_transport(app, contiguous_offsets=False)
+    consumer, tp = app.consumer, TP("articles.raw", 4)
+    consumer._committed_offset[tp] = 5  # 5 is the marker; the next record is 6
+    acknowledge(consumer, tp, [6, 7])
+    assert consumer._new_offset(tp) == 8
