@@ -176,17 +176,36 @@ def annotate() -> None:
 
 def _cross_validate(settings: Settings, data_dir: Path | None):  # noqa: ANN202 - lazy imports
     """Embed the labeled data (float32, cached) and cross-validate every head and the coder."""
-    from newsmon.core.encoder import SentenceEncoder
+    from newsmon.core.encoder import SentenceEncoder, model_adapter
     from newsmon.nlp.actors import ActorResolver
     from newsmon.nlp.evaluate import evaluate
     from newsmon.nlp.training import load_training_data
 
-    encoder = SentenceEncoder(settings.model_name, batch_size=16)  # training: float32, any batch
+    # training: float32, any batch; the encoder the coder serves, adapter included
+    encoder = SentenceEncoder(settings.model_name, batch_size=16, adapter=model_adapter(settings))
     with console.status("Embedding the labeled data…"):
         data = load_training_data(encoder, data_dir, settings.data_dir / "cache")
     with console.status("Cross-validating…"):
         report = evaluate(data, encoder, ActorResolver.default())
     return encoder, data, report
+
+
+def held_out_temperature(settings: Settings) -> float | None:
+    """The quad temperature an adapter's training measured on a fold it never saw
+    (``adapter.json`` beside it): the heads' own cross-validation has seen its labels, and
+    would make the quad head overconfident on new text."""
+    import json
+
+    from newsmon.core.encoder import model_adapter
+
+    adapter = model_adapter(settings)
+    report = adapter.with_suffix(".json") if adapter is not None else None
+    if report is None or not report.exists():
+        return None
+    temperature = json.loads(report.read_text()).get("quad_temperature")
+    if temperature is not None:
+        console.print(f"quad temperature {temperature} from {report} (a held-out fold)")
+    return temperature
 
 
 @app.command()
@@ -203,10 +222,12 @@ def train(
     from newsmon.nlp.training import train_heads
 
     card = card or (out / "model_card.md" if out else Path("docs/model_card.md"))
-    encoder, data, report = _cross_validate(_settings(), data_dir)
+    settings = _settings()
+    encoder, data, report = _cross_validate(settings, data_dir)
     fitted = report.fitted
+    temperature = held_out_temperature(settings) or fitted.quad_temperature
     with console.status("Fitting the heads on all the data…"):
-        train_heads(data, out or HEADS_DIR, fitted.topics, fitted.quad_temperature)
+        train_heads(data, out or HEADS_DIR, fitted.topics, temperature)
     card.parent.mkdir(parents=True, exist_ok=True)
     card.write_text(render_model_card(report, encoder.label))
     _print_eval(report)
@@ -218,7 +239,9 @@ def finetune(
     out: Path = typer.Option(..., "--out", help="folder for encoder/ and report.json"),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="[default: ../shared/data]"),
     epochs: int = typer.Option(3, "--epochs", min=1),
-    holdout: int = typer.Option(0, "--holdout", min=0, max=4, help="fold kept out, measured on"),
+    holdout: int = typer.Option(
+        0, "--holdout", min=-1, max=4, help="fold kept out, measured on; -1: none (an adapter)"
+    ),
     keep_similarity: float = typer.Option(
         0.0, "--keep-similarity", min=0.0, help="weight holding vectors near the frozen ones"
     ),
@@ -242,6 +265,9 @@ def finetune(
         learning_rate=learning_rate,
     )
     report = fine_tune(out, config, data_dir, progress=console.print)
+    if holdout < 0:
+        console.print(f"adapter written to {out / 'adapter.npz'} ({report.train_seconds:.0f} s)")
+        return
     table = Table(title=f"held-out fold {report.holdout}: macro-F1; actor, recipient correct")
     table.add_column("encoder")
     columns = ("quad (ConfliBERT)", "type (CASE, human)", "type (cue, ours)", "actor", "recipient")

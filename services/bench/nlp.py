@@ -18,6 +18,7 @@ from pathlib import Path
 from newsmon.core.cpu_threads import single_threaded_blas
 from newsmon.core.encoder import (
     SentenceEncoder,
+    model_adapter,
     model_cache_dir,
     resolve_batch_size,
     resolve_bf16,
@@ -98,6 +99,7 @@ def run_nlp_bench(
         bf16=bf16,
         backend=backend,
         cache_dir=cache_dir,
+        adapter=model_adapter(Settings()),  # the served encoder, whose weights the heads fit
     )
     coder = EventCoder(encoder, CoderHeads.load(), ActorResolver.default())
     encoder.encode(sentences[:64])

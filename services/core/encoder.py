@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from newsmon.core.adapters import apply_saved_adapters
 from newsmon.core.heap import release_free_heap
 from newsmon.core.onnx_backend import OnnxForward
 from newsmon.core.settings import Settings
@@ -46,6 +47,11 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "256")
 
 DEFAULT_MODEL_LABEL = "sentence-transformers/all-MiniLM-L6-v2 (bundled)"
+# the package's heads (``newsmon.nlp.coder.HEADS_DIR``), trained on the plain encoder, and
+# the heads trained on it with the committed low-rank adapter, which sits beside them
+PACKAGE_HEADS = Path(__file__).resolve().parents[1] / "nlp" / "data" / "heads"
+ADAPTED_HEADS = PACKAGE_HEADS.with_name("heads-adapted")
+ADAPTER_FILE = "adapter.npz"
 PASS_TOKEN_QUANTUM = 128  # a bf16 torch pass is padded to a multiple of this many tokens
 NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 
@@ -196,6 +202,32 @@ class EncodedSentences:
     tokens: list[TokenStates]
 
 
+def model_adapter(settings: Settings) -> Path | None:
+    """The adapter ``NEWSMON_MODEL_ADAPTER`` names: empty means the one in the heads' folder
+    (``NEWSMON_HEADS_DIR``; heads trained on an adapted encoder keep its adapter beside them,
+    so the two cannot be mixed up), if any; ``none``, no adapter."""
+    if settings.model_adapter.lower() == "none":
+        return None
+    if settings.model_adapter:
+        return Path(settings.model_adapter)
+    beside_heads = Path(settings.heads_dir or PACKAGE_HEADS) / ADAPTER_FILE
+    return beside_heads if beside_heads.exists() else None
+
+
+def served_encoder(**options: object) -> SentenceEncoder:
+    """The encoder the committed heads were trained on: the configured model and adapter,
+    with ``options`` for the rest (float32 and the defaults unless given)."""
+    settings = Settings()
+    return SentenceEncoder(settings.model_name, adapter=model_adapter(settings), **options)  # type: ignore[arg-type]
+
+
+def adapter_label(adapter: Path) -> str:
+    """Names the committed adapter by its place in the package, any other by its path."""
+    if adapter.resolve() == ADAPTED_HEADS / ADAPTER_FILE:
+        return "committed (heads-adapted)"
+    return str(adapter)
+
+
 class SentenceEncoder:
     """Mean-pooled, L2-normalised sentence embeddings from a transformer encoder."""
 
@@ -206,6 +238,7 @@ class SentenceEncoder:
         bf16, batch_size = serving_precision(settings)
         return cls(
             settings.model_name,
+            adapter=model_adapter(settings),
             batch_size=batch_size,
             batch_tokens=settings.model_batch_tokens,
             max_tokens=settings.model_max_tokens,
@@ -228,6 +261,7 @@ class SentenceEncoder:
         cache_dir: Path | None = None,
         trace: bool = True,
         pass_quantum: int | None = None,
+        adapter: Path | None = None,
     ) -> None:
         if torch_threads:
             torch.set_num_threads(torch_threads)
@@ -235,12 +269,16 @@ class SentenceEncoder:
         if not model_name:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.label = model_name or DEFAULT_MODEL_LABEL
+        if adapter is not None:
+            self.label += f" + adapter {adapter_label(adapter)}"
         self.batch_size = batch_size
         self.batch_tokens = batch_tokens
         self.bf16 = bf16
         self.max_tokens = max_tokens
         self.tokenizer = AutoTokenizer.from_pretrained(source)
         self.model = AutoModel.from_pretrained(source)
+        if adapter is not None:
+            apply_saved_adapters(self.model, adapter)
         self.model.eval()
         self.backend = resolve_backend(backend, bf16)
         self.onnx: OnnxForward | None = None

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     model_name: str = Field(
         default="", description="HF model name or path of the encoder; empty: bundled MiniLM"
     )
+    model_adapter: str = Field(
+        default="",
+        description="low-rank adapter (.npz, newsmon finetune --lora-rank) merged into the "
+        "encoder at load; empty: the adapter.npz in the heads' folder, if any; none: no adapter",
+    )
     heads_dir: str = Field(
         default="",
         description="the coder's heads (newsmon train --out); empty: those in the package, "

@@ -23,20 +23,22 @@ from __future__ import annotations
 
 import json
 import random
+import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 import torch
+from newsmon.core.adapters import add_adapters, apply_saved_adapters, save_adapters
 from newsmon.core.encoder import SentenceEncoder, bundled_model_path
 from newsmon.nlp import cue_labels, datasets
 from newsmon.nlp.actors import ActorResolver
-from newsmon.nlp.adapters import add_adapters, apply_saved_adapters, save_adapters
 from newsmon.nlp.evaluate import RoleAccuracy, RoleTally
 from newsmon.nlp.heads import Head
+from newsmon.nlp.quad_calibration import fit_temperature
 from newsmon.nlp.training import (
     ROLE_LABELS,
     ClassReport,
@@ -72,7 +74,7 @@ class FineTuneConfig:
     # also train the token vectors on ConfliBERT's actor / recipient / reciprocal spans (the
     # role head's task), one batch of role sentences beside each batch of the sentence tasks
     train_roles: bool = False
-    # 0 trains every weight; above it, only low-rank adapters of that rank (newsmon.nlp.adapters),
+    # 0 trains every weight; above it, only low-rank adapters of that rank (newsmon.core.adapters),
     # saved small enough to commit as DIR/adapter.npz
     lora_rank: int = 0
     lora_alpha: float = 16.0
@@ -110,6 +112,10 @@ class FineTuneReport:
     similarity_to_frozen: float  # mean cosine of the held-out sentences' two vectors
     train_seconds: float
     config: dict
+    # the quad head's temperature fitted on the held-out fold, with the fine-tuned encoder: the
+    # committed adapter's heads take it, since their own cross-validation has seen the labels
+    quad_temperature: float | None = None
+    held_out: dict | None = None  # training on everything: the recipe's fold-0 report
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -303,6 +309,8 @@ def fine_tune(
 ) -> FineTuneReport:
     """Measure the frozen encoder on the held-out fold, fine-tune on the rest, measure again,
     and write ``out_dir/encoder`` and ``out_dir/report.json``."""
+    if config.holdout < 0:
+        return train_adapter_on_everything(out_dir, config, data_dir, progress)
     examples = task_examples(data_dir, config.limit)
     training, held = split(examples, config.holdout)
     progress(f"{len(training)} training examples, {len(held)} held out (fold {config.holdout})")
@@ -326,6 +334,7 @@ def fine_tune(
     tuned_encoder = SentenceEncoder(str(encoder_dir), batch_size=16)
     tuned = held_out_scores(tuned_encoder, training, held)
     tuned.roles = held_out_roles(tuned_encoder, roles_training, roles_held)
+    temperature = held_out_quad_temperature(tuned_encoder, training, held)
     texts = [e.text for e in held]
     similarity = float((base.encode(texts) * tuned_encoder.encode(texts)).sum(axis=1).mean())
     count = lambda rows: {t: sum(e.task == t for e in rows) for t in TASKS}  # noqa: E731
@@ -338,6 +347,63 @@ def fine_tune(
         round(similarity, 4),
         round(seconds, 1),
         asdict(config),
+        temperature,
     )
     (out_dir / "report.json").write_text(json.dumps(report.as_dict(), indent=2))
+    return report
+
+
+def held_out_quad_temperature(
+    encoder: SentenceEncoder, training: Sequence[TaskExample], held: Sequence[TaskExample]
+) -> float | None:
+    """The temperature that calibrates the quad head (fitted on ``training``) on ``held``."""
+    train = [e for e in training if e.task == "quad"]
+    scored = [e for e in held if e.task == "quad"]
+    if not scored:
+        return None
+    head = fit_quad(encoder.encode([e.text for e in train]), np.array([e.label for e in train]))
+    labels = list(head.labels)
+    truth = np.array([labels.index(e.label) if e.label in labels else -1 for e in scored])
+    known = truth >= 0
+    scores = head.scores(encoder.encode([e.text for e in scored]))
+    return fit_temperature(scores[known], truth[known])
+
+
+def train_adapter_on_everything(
+    out_dir: Path,
+    config: FineTuneConfig,
+    data_dir: Path | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> FineTuneReport:
+    """The served adapter: trained on every example (``holdout`` -1), so nothing is left to
+    measure it on; its recipe is measured fold by fold (``holdout`` 0-4). Writes only
+    ``out_dir/adapter.npz`` and, saying how, ``out_dir/adapter.json``."""
+    if not config.lora_rank:
+        raise ValueError("training on every example writes an adapter: give it a LoRA rank")
+    progress("the recipe first, measured on fold 0 (trained without it)")
+    with tempfile.TemporaryDirectory() as scratch:
+        measured = fine_tune(Path(scratch), replace(config, holdout=0), data_dir, progress)
+    progress(f"fold 0: frozen {measured.frozen}, adapted {measured.fine_tuned}")
+    training = task_examples(data_dir, config.limit)
+    roles = role_examples(data_dir, config.limit) if config.train_roles else ()
+    progress(f"{len(training)} training examples, none held out")
+    started = time.perf_counter()
+    model, _ = train_encoder(training, config, progress, roles)
+    seconds = time.perf_counter() - started
+    save_adapters(model, out_dir / ADAPTER_FILE)
+    count = {t: sum(e.task == t for e in training) for t in TASKS}
+    none = HeldOutScores(None, None, None)
+    report = FineTuneReport(
+        -1,
+        count,
+        {},
+        none,
+        none,
+        1.0,
+        round(seconds, 1),
+        asdict(config),
+        measured.quad_temperature,
+        measured.as_dict(),
+    )
+    (out_dir / "adapter.json").write_text(json.dumps(report.as_dict(), indent=2) + "\n")
     return report

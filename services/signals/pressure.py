@@ -10,7 +10,8 @@ Three kinds of dyadic events count against a country B (``pressure_targets``):
 - repression: B's government, military, police, intelligence or courts (an explicit state
   sector: "Pakistan" alone in "militants attacked a train in Pakistan" is not its state)
   coercing or assaulting with no foreign recipient;
-- outside intervention: another country assaulting, coercing or mobilising against B, or
+- outside intervention: another state (not its militants or civilians, ``_is_state``)
+  assaulting, coercing or mobilising against B, or
   threatening it with violence or its territory (PLOVER's THREATEN modes ``violence`` and
   ``territory``); that country becomes the signal's third party. Sanctions and threats to
   restrict trade or cut relations are pressure on a government's policy, not on its survival,
@@ -64,6 +65,14 @@ def _intervention(event: dict) -> bool:
     )
 
 
+def _is_state(participant: dict, states: frozenset[str]) -> bool:
+    """A country acting as a state: its government, forces or officials, or the country named
+    alone. Its militants, rebels or civilians ("militants attacked a Kenya-U.S. base") and
+    rights groups are not another state intervening."""
+    agent = participant.get("agent")
+    return participant["code"] in states and (agent is None or agent in STATE_AGENTS)
+
+
 def pressure_targets(event: dict) -> list[tuple[str, str, str | None]]:
     """(country under pressure, kind, outside actor) for every way this event presses one."""
     found: list[tuple[str, str, str | None]] = []
@@ -78,9 +87,9 @@ def pressure_targets(event: dict) -> list[tuple[str, str, str | None]]:
             found.append((code, "unrest", None))
         elif kind in REPRESSION_TYPES and agent in STATE_AGENTS and recipients <= {code}:
             found.append((code, "repression", None))
-        if _intervention(event):
+        if _intervention(event) and _is_state(actor, states):
             found.extend((target, "outside", code) for target in sorted(recipients - {code}))
-    actor_states = {a["code"] for a in event["actors"] if a["code"] in states}
+    actor_states = {a["code"] for a in event["actors"] if _is_state(a, states)}
     for recipient in event["recipients"]:
         code, agent = recipient["code"], recipient.get("agent")
         if actor_states - {code}:

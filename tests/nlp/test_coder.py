@@ -4,7 +4,7 @@ committed heads and the real encoder (accuracy is measured by `newsmon eval`, no
 from datetime import UTC, datetime
 
 import pytest
-from newsmon.core.encoder import SentenceEncoder
+from newsmon.core.encoder import served_encoder
 from newsmon.nlp.actors import ActorResolver
 from newsmon.nlp.coder import ArticleInput, CoderHeads, EventCoder, event_id
 from newsmon.nlp.ontology import modes_of, plover_score, quad_of
@@ -16,7 +16,7 @@ ON = datetime(2026, 1, 15, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def coder() -> EventCoder:
-    return EventCoder(SentenceEncoder(), CoderHeads.load(), ActorResolver.default())
+    return EventCoder(served_encoder(), CoderHeads.load(), ActorResolver.default())
 
 
 def code_one(coder: EventCoder, text: str):  # noqa: ANN201

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from newsmon.core.encoder import SentenceEncoder
+from newsmon.core.encoder import SentenceEncoder, served_encoder
 from newsmon.nlp.ontology import EVENT_TYPE_NAMES
 from transformers import (
     BertConfig,
@@ -98,7 +98,7 @@ def test_the_coder_can_take_its_event_types_from_the_zero_shot_model(tmp_path: P
     config = tiny_config(num_labels=3, id2label=labels, label2id={v: k for k, v in labels.items()})
     BertForSequenceClassification(config).save_pretrained(tmp_path)
     coder = EventCoder(
-        SentenceEncoder(),
+        served_encoder(),
         CoderHeads.load(),
         ActorResolver.default(),
         zero_shot=ZeroShotEventTypes(str(tmp_path)),

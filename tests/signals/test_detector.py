@@ -231,6 +231,17 @@ def test_another_state_protesting_or_striking_is_not_unrest() -> None:
     assert pressure_targets(strike) == [("IRN", "outside", "USA")]
 
 
+def test_another_countrys_militants_are_not_its_state_intervening() -> None:
+    """'Militants launched a brazen assault on a joint Kenya-U.S. military base', the militants
+    resolved to Kenya: an attack on US forces, not Kenya pressing the US regime."""
+    attack = event(54, ("KEN", "REB"), ["USA"], "ASSAULT", "material_conflict", -9.0)
+    targets = pressure_targets(with_recipient_agent(attack, "MIL"))
+    assert [t for t in targets if t[0] == "USA"] == []
+    assert targets == [("KEN", "unrest", None)], "rebels fighting: unrest where they are from"
+    named = event(55, ("KEN", None), ["USA"], "ASSAULT", "material_conflict", -9.0)
+    assert pressure_targets(named) == [("USA", "outside", "KEN")], "the country itself: a state"
+
+
 def test_fan_out_routes_pairs_and_pressure() -> None:
     e = event(40, ("USA", "MIL"), ["VEN", "CUB"], "ASSAULT", "material_conflict", -9.0)
     pairs, pressures = fan_out(e)

@@ -12,7 +12,7 @@ raise nothing.
 from datetime import UTC, datetime
 
 import pytest
-from newsmon.core.encoder import SentenceEncoder
+from newsmon.core.encoder import served_encoder
 from newsmon.nlp import datasets
 from newsmon.nlp.actors import ActorResolver
 from newsmon.nlp.coder import ArticleInput, CoderHeads, EventCoder
@@ -45,7 +45,7 @@ def _in_iran(participants: list) -> list[dict]:
 def coded_unrest() -> list[dict]:
     """One event per snippet (the coder's first), as ``events.dyadic`` records on Iran, in
     the data's order; snippets the coder reads no event in are left out."""
-    coder = EventCoder(SentenceEncoder(), CoderHeads.load(), ActorResolver.default())
+    coder = EventCoder(served_encoder(), CoderHeads.load(), ActorResolver.default())
     coded = coder([ArticleInput(f"case{i}", "", s.text) for i, s in enumerate(SNIPPETS[:40])])
     events = []
     for article in coded:

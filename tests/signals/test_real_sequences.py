@@ -9,7 +9,7 @@ pair with a known alignment. The index must turn and the signal fire within
 from datetime import UTC, datetime
 
 import pytest
-from newsmon.core.encoder import SentenceEncoder
+from newsmon.core.encoder import served_encoder
 from newsmon.nlp import datasets
 from newsmon.nlp.actors import ActorResolver
 from newsmon.nlp.coder import ArticleInput, CoderHeads, EventCoder
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(not QUAD, reason="../shared/data is not availabl
 @pytest.fixture(scope="module")
 def coded_scores() -> dict[str, list[tuple[str, float, float, str]]]:
     """(sentence, score, confidence, quad) of coded events, by gold label group."""
-    coder = EventCoder(SentenceEncoder(), CoderHeads.load(), ActorResolver.default())
+    coder = EventCoder(served_encoder(), CoderHeads.load(), ActorResolver.default())
     groups = {
         "cooperation": [e.text for e in QUAD if "cooperation" in e.label][:60],
         "conflict": [e.text for e in QUAD if e.label == "material_conflict"][:30],

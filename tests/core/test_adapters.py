@@ -4,8 +4,7 @@ the saved file rebuilds, on a plain copy of the encoder, the model that was trai
 from pathlib import Path
 
 import torch
-from newsmon.core.encoder import bundled_model_path
-from newsmon.nlp.adapters import (
+from newsmon.core.adapters import (
     ADAPTED,
     LowRankAdapter,
     add_adapters,
@@ -13,6 +12,13 @@ from newsmon.nlp.adapters import (
     merge_adapters,
     save_adapters,
 )
+from newsmon.core.encoder import (
+    ADAPTED_HEADS,
+    SentenceEncoder,
+    bundled_model_path,
+    model_adapter,
+)
+from newsmon.core.settings import Settings
 from transformers import AutoModel, AutoTokenizer
 
 SENTENCES = ["Russian troops attacked Ukrainian positions.", "The envoys met in Geneva."]
@@ -56,3 +62,26 @@ def test_saved_adapters_rebuild_the_trained_model(tmp_path: Path) -> None:
     apply_saved_adapters(rebuilt, tmp_path / "adapter.npz")
     assert torch.allclose(hidden(rebuilt), trained, atol=2e-2), "float16 copies, close"
     assert (tmp_path / "adapter.npz").stat().st_size < 1_000_000
+
+
+def test_an_adapter_goes_with_the_heads_trained_on_it(tmp_path: Path) -> None:
+    assert model_adapter(Settings()) is None, "the package's heads: the plain encoder"
+    adapted = Settings(heads_dir=str(ADAPTED_HEADS))
+    assert model_adapter(adapted) == ADAPTED_HEADS / "adapter.npz"
+    assert ADAPTED_HEADS.joinpath("adapter.npz").exists() and (ADAPTED_HEADS / "quad.npz").exists()
+    assert model_adapter(adapted.model_copy(update={"model_adapter": "none"})) is None
+    given = tmp_path / "adapter.npz"
+    assert model_adapter(Settings(model_adapter=str(given))) == given
+
+
+def test_an_encoder_with_an_adapter_says_so_and_differs(tmp_path: Path) -> None:
+    model = plain()
+    add_adapters(model, rank=4, alpha=8.0)
+    for module in model.modules():
+        if isinstance(module, LowRankAdapter):
+            torch.nn.init.normal_(module.up, std=0.02)
+    save_adapters(model, tmp_path / "adapter.npz")
+    adapted = SentenceEncoder(adapter=tmp_path / "adapter.npz", trace=False)
+    assert adapted.label.endswith(f"adapter {tmp_path / 'adapter.npz'}")
+    frozen = SentenceEncoder(adapter=None, trace=False)
+    assert float((adapted.encode(SENTENCES) * frozen.encode(SENTENCES)).sum(axis=1).max()) < 0.9999
