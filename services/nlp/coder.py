@@ -18,7 +18,7 @@ Three stages, as in transformers' pipelines:
      the most recipient-like mention of another country the recipient; mentions as
      actor-like as the actor join it (compound actors); two reciprocal-like mentions are
      coded as acting on each other;
-  4. auxiliary modes drop (negation) or discount (hypothetical, future) the event;
+  4. auxiliary modes drop (negation, history) or discount (hypothetical, future) the event;
   5. the mode is the mode head's choice among the type's modes when it holds a majority of
      their probability, else none;
   6. the score is the PLOVER score of the type and mode (the manual's table).
@@ -276,7 +276,7 @@ class EventCoder:
                 row = offset + index
                 event = self._code_sentence(
                     None if mode_probs is None else mode_probs[row],
-                    article.id,
+                    article,
                     index,
                     sentence,
                     found,
@@ -308,7 +308,7 @@ class EventCoder:
     def _code_sentence(
         self,
         mode_p: np.ndarray | None,
-        article_id: str,
+        article: ArticleInput,
         index: int,
         sentence: str,
         mentions: list[ActorMention],
@@ -329,14 +329,14 @@ class EventCoder:
         quad = self._event_quads[best]
         same_quad = [i for i, q in enumerate(self._event_quads) if q == quad]
         type_given_quad = type_p[best] / max(type_p[same_quad].sum(), 1e-9)
-        aux = detect_auxiliary_modes(sentence)
+        aux = detect_auxiliary_modes(sentence, _as_of(article.published))
         confidence = float(quad_by_label[quad] * type_given_quad * aux.confidence_factor)
         if confidence <= 0:
             return None
         actors, recipients = assign_roles(mentions, encoded.tokens[row], self.heads.role)
         mode = self._mode(event_type, mode_p)
         return CodedEvent(
-            event_id=event_id(article_id, index, event_type),
+            event_id=event_id(article.id, index, event_type),
             sentence_index=index,
             sentence=sentence,
             event_type=event_type,

@@ -135,8 +135,9 @@ def test_sigkill_mid_stream_loses_nothing_and_alerts_once(
         # A replacement that finds its stream skipped records (the skip guard) or its input
         # waiting for an idle agent (the stall watchdog) exits with code 75 for a supervisor to
         # restart it; so does this test, and says how often. Since newsmon.worker.transport
-        # seeks partitions without a commit back to their start, 2 replacements in 36 runs had
-        # to, and 4 hung, all with debug logging (README, Honest limits). Nothing may be lost.
+        # also keeps commits from moving over records never handled, a lost record stalls
+        # the commit (and the watchdog restarts the worker) instead of hanging this test
+        # (README, Honest limits: the runs and their restarts). Nothing may be lost.
         restarts, exit_codes, replacement = 0, [], None
         while True:
             replacement, _ = start_worker(group, settings, f"worker-{restarts + 2}")
