@@ -256,6 +256,12 @@ def finetune(
     from newsmon.nlp.finetune import FineTuneConfig, fine_tune
     from rich.table import Table
 
+    if holdout < 0 and not lora_rank:
+        console.print(
+            "[red]--holdout -1 trains on every example into an adapter:[/] give it --lora-rank"
+        )
+        raise typer.Exit(2)
+
     config = FineTuneConfig(
         epochs=epochs,
         holdout=holdout,

@@ -59,3 +59,21 @@ def test_a_card_for_another_encoder_warns_that_fine_tuned_figures_are_optimistic
 
     assert _other_encoder_caution(DEFAULT_MODEL_LABEL) == ""
     assert "optimistic" in _other_encoder_caution("/models/finetuned/encoder")
+
+
+def test_training_on_every_example_without_a_rank_is_refused_at_the_command_line(
+    tmp_path: Path,
+) -> None:
+    """Only an adapter is written then; a whole encoder would have nothing to be measured on."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "newsmon", "finetune", "--out", str(tmp_path), "--holdout", "-1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "--lora-rank" in done.stderr
+    assert not any(tmp_path.iterdir()), "nothing written"
