@@ -31,6 +31,7 @@ again (``newsmon.worker.stall``).
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,9 +160,46 @@ class SeekingConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         return records
 
 
+def _unread() -> int | None:
+    return None
+
+
+class ReadOffsets(defaultdict):
+    """Faust's offset of the last record its fetch loop handed out, per partition
+    (``Consumer._read_offset``; the loop drops any record below it as read), deaf to the one
+    update that would be stale.
+
+    The loop records a record's offset once the record is handed over, which can wait on a full
+    stream buffer. If a seek moved the partition meanwhile (``perform_seek`` resets these
+    offsets to the committed ones), the record is from before the seek, and recording its
+    offset would make the loop drop as read the records the seek fetches again: records lost
+    to the stream, as the skip guard saw ("skipped 1-3 and handed 4")."""
+
+    def __init__(self, stale: Callable[[TP, int], bool]) -> None:
+        super().__init__(_unread)
+        self._stale = stale
+
+    def __setitem__(self, tp: TP, offset: int | None) -> None:
+        if offset is not None and self._stale(tp, offset):
+            log.info("%s[%d] was sought while offset %d was handed over", *tp, offset)
+            return
+        super().__setitem__(tp, offset)
+
+
 class SeekingConsumer(faust_aiokafka.Consumer):
     consumer_thread_class: Any = SeekingConsumerThread
     _fetched_at: Mapping[TP, int] | None = None
+    _in_hand: tuple[TP, int, Mapping[TP, int]] | None = None  # the record being handed over
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._read_offset = ReadOffsets(self.sought_while_handed_over)
+
+    def sought_while_handed_over(self, tp: TP, offset: int) -> bool:
+        in_hand = self._in_hand
+        if in_hand is None or in_hand[0] != tp or in_hand[1] != offset:
+            return False
+        return self._thread.seek_counts.moved_since(in_hand[2], tp)
 
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return self.consumer_thread_class(self, loop=self.loop, beacon=self.beacon)
@@ -193,6 +231,7 @@ class SeekingConsumer(faust_aiokafka.Consumer):
             fetched_at = self._fetched_at
             if fetched_at is not None and seek_counts.moved_since(fetched_at, tp):
                 continue  # fetched before a seek moved its partition, which fetches it again
+            self._in_hand = (tp, message.offset, fetched_at) if fetched_at is not None else None
             yield tp, message
 
 

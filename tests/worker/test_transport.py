@@ -179,3 +179,19 @@ def test_topics_with_gaps_by_design_keep_fausts_rule() -> None:
     consumer._committed_offset[tp] = 5  # 5 is the marker; the next record is 6
     acknowledge(consumer, tp, [6, 7])
     assert consumer._new_offset(tp) == 8
+
+
+def test_the_offset_of_a_record_handed_over_across_a_seek_is_not_recorded() -> None:
+    """Faust records a record's offset after handing it over; if a seek moved its partition
+    meanwhile, the loop would then drop the records the seek fetches again as read."""
+    consumer, tp = seeking_consumer(), TP("articles.raw", 0)
+    fetched_at = consumer._thread.seek_counts.snapshot()
+    consumer._in_hand = (tp, 4, fetched_at)
+    consumer._read_offset[tp] = 4
+    assert consumer._read_offset[tp] == 4, "no seek: recorded"
+    consumer._read_offset[tp] = None  # perform_seek's reset to the committed offset (1 or none)
+    consumer._thread.seek_counts.sought([tp])
+    consumer._read_offset[tp] = 4
+    assert consumer._read_offset[tp] is None, "sought while in hand: not recorded"
+    consumer._read_offset[tp] = 1
+    assert consumer._read_offset[tp] == 1, "any other offset is"
