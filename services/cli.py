@@ -253,6 +253,7 @@ def finetune(
 ) -> None:
     """Fine-tune the encoder on the quad and event-type data; compare it with the frozen one
     on a held-out fold (about 10 minutes on 2 CPU cores)."""
+    from newsmon.core.adapters import ADAPTER_FILE
     from newsmon.nlp.finetune import FineTuneConfig, fine_tune
     from rich.table import Table
 
@@ -272,7 +273,7 @@ def finetune(
     )
     report = fine_tune(out, config, data_dir, progress=console.print)
     if holdout < 0:
-        console.print(f"adapter written to {out / 'adapter.npz'} ({report.train_seconds:.0f} s)")
+        console.print(f"adapter written to {out / ADAPTER_FILE} ({report.train_seconds:.0f} s)")
         return
     table = Table(title=f"held-out fold {report.holdout}: macro-F1; actor, recipient correct")
     table.add_column("encoder")

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+ADAPTER_FILE = "adapter.npz"  # its name wherever it is written or looked for
 # the linear layers of a BERT block that get an adapter, by their path inside the block
 ADAPTED = (
     "attention.self.query",

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from newsmon.core.adapters import apply_saved_adapters
+from newsmon.core.adapters import ADAPTER_FILE, apply_saved_adapters
 from newsmon.core.heap import release_free_heap
 from newsmon.core.onnx_backend import OnnxForward
 from newsmon.core.settings import Settings
@@ -51,7 +51,7 @@ DEFAULT_MODEL_LABEL = "sentence-transformers/all-MiniLM-L6-v2 (bundled)"
 # the heads trained on it with the committed low-rank adapter, which sits beside them
 PACKAGE_HEADS = Path(__file__).resolve().parents[1] / "nlp" / "data" / "heads"
 ADAPTED_HEADS = PACKAGE_HEADS.with_name("heads-adapted")
-ADAPTER_FILE = "adapter.npz"
+COMMITTED_ADAPTER_NAME = "committed (heads-adapted)"  # in encoder labels, and model cards
 PASS_TOKEN_QUANTUM = 128  # a bf16 torch pass is padded to a multiple of this many tokens
 NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 
@@ -224,7 +224,7 @@ def served_encoder(**options: object) -> SentenceEncoder:
 def adapter_label(adapter: Path) -> str:
     """Names the committed adapter by its place in the package, any other by its path."""
     if adapter.resolve() == ADAPTED_HEADS / ADAPTER_FILE:
-        return "committed (heads-adapted)"
+        return COMMITTED_ADAPTER_NAME
     return str(adapter)
 
 

@@ -32,7 +32,12 @@ from typing import TypeVar
 
 import numpy as np
 import torch
-from newsmon.core.adapters import add_adapters, apply_saved_adapters, save_adapters
+from newsmon.core.adapters import (
+    ADAPTER_FILE,
+    add_adapters,
+    apply_saved_adapters,
+    save_adapters,
+)
 from newsmon.core.encoder import SentenceEncoder, bundled_model_path
 from newsmon.nlp import cue_labels, datasets
 from newsmon.nlp.actors import ActorResolver
@@ -55,7 +60,6 @@ from newsmon.nlp.training import (
 from transformers import AutoModel, AutoTokenizer
 
 TASKS = ("quad", "event")
-ADAPTER_FILE = "adapter.npz"
 
 
 @dataclass(frozen=True)
@@ -405,5 +409,8 @@ def train_adapter_on_everything(
         measured.quad_temperature,
         measured.as_dict(),
     )
-    (out_dir / "adapter.json").write_text(json.dumps(report.as_dict(), indent=2) + "\n")
+    # beside the adapter, named after it: where ``newsmon train`` looks for its temperature
+    (out_dir / ADAPTER_FILE).with_suffix(".json").write_text(
+        json.dumps(report.as_dict(), indent=2) + "\n"
+    )
     return report

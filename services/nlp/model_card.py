@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from newsmon.core.encoder import DEFAULT_MODEL_LABEL
+from newsmon.core.encoder import COMMITTED_ADAPTER_NAME, DEFAULT_MODEL_LABEL
 from newsmon.nlp.coder import ORDER_PRIOR
 from newsmon.nlp.evaluate import EvalReport
 from newsmon.nlp.training import EVENT_C, QUAD_C, QUAD_SOURCES, ROLE_C, ClassReport
@@ -47,7 +47,7 @@ def _other_encoder_caution(encoder_label: str) -> str:
     """A fine-tuned encoder has seen the labels the folds hold out from the heads: say so."""
     if encoder_label == DEFAULT_MODEL_LABEL:
         return ""
-    if encoder_label == f"{DEFAULT_MODEL_LABEL} + adapter committed (heads-adapted)":
+    if encoder_label == f"{DEFAULT_MODEL_LABEL} + adapter {COMMITTED_ADAPTER_NAME}":
         return COMMITTED_ADAPTER_NOTE
     return (
         f"\n**The encoder is {encoder_label}, not the bundled one.** If it was fine-tuned on "
@@ -58,7 +58,7 @@ def _other_encoder_caution(encoder_label: str) -> str:
 
 
 def _reproduce(encoder_label: str) -> str:
-    if encoder_label.endswith("(heads-adapted)"):
+    if encoder_label.endswith(COMMITTED_ADAPTER_NAME):
         return (
             "`make adapter`, which retrains the adapter and the heads into\n"
             "`services/nlp/data/heads-adapted/`"

@@ -80,19 +80,17 @@ async def seek_to_committed_or_earliest(
     for tp in assigned:
         offset = sought.committed[tp] = await consumer.committed(tp)
         if not committing(tp.topic):
-            if offset:
-                consumer.seek(tp, offset)
-                on_seek(tp)
+            if not offset:
+                continue  # aiokafka's own rule: moved only when committed past 0
+            consumer.seek(tp, offset)
         elif earliest is not None:
             sought.starts[tp] = start = max(offset or 0, earliest.get(tp, 0))
             consumer.seek(tp, start)
-            on_seek(tp)
         elif offset is not None:
             consumer.seek(tp, offset)
-            on_seek(tp)
         else:
             await consumer.seek_to_beginning(tp)  # marks it for reset, with no await inside
-            on_seek(tp)
+        on_seek(tp)
     return sought
 
 
