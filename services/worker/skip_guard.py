@@ -39,6 +39,8 @@ class SkipGuard:
         # offsets pulled whose noting waits on the partition's start (first records only)
         self.being_noted: dict[tuple[str, int], set[int]] = {}
         self._start_lookups: dict[tuple[str, int], asyncio.Future] = {}
+        # what each start lookup found, (committed, earliest): said when the guard trips
+        self.looked_up: dict[tuple[str, int], tuple[int | None, int | None]] = {}
 
     def committed_offset(self, topic: str, partition: int) -> int | None:
         """Faust's own record of the partition's committed offset (read only)."""
@@ -90,6 +92,7 @@ class SkipGuard:
         except Exception:  # a broker that does not answer now: the first record is the start
             log.warning("no committed or earliest offset for %s[%d]: not guarded", *tp)
             return None
+        self.looked_up[key] = (committed, earliest)
         known = [o for o in (committed, earliest) if o is not None]
         return max(known) if known else None
 
@@ -131,15 +134,21 @@ class SkipGuard:
             self._exit(*key, expected, offset)
 
     def _exit(self, topic: str, partition: int, expected: int, offset: int) -> None:
+        key = (topic, partition)
+        committed, earliest = self.looked_up.get(key, (None, None))
         log.error(
             "the stream skipped %s[%d] offsets %d-%d and handed %d; exiting with code "
-            "%d before acknowledging anything, so that a restart reads them again",
+            "%d before acknowledging anything, so that a restart reads them again (start "
+            "looked up: committed %s, earliest %s; pulled beyond the gap: %s)",
             topic,
             partition,
             expected,
             offset - 1,
             offset,
             EX_TEMPFAIL,
+            committed,
+            earliest,
+            sorted(self.watch.beyond_gap.get(key, ())),
         )
         logging.shutdown()
         os._exit(EX_TEMPFAIL)

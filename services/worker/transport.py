@@ -91,6 +91,15 @@ async def seek_to_committed_or_earliest(
         else:
             await consumer.seek_to_beginning(tp)  # marks it for reset, with no await inside
         on_seek(tp)
+    log.info(  # one line per rebalance: where each partition reads from (the skip guard's clue)
+        "sought %s",
+        ", ".join(
+            f"{tp.topic}[{tp.partition}] to {_start_of(sought, tp)} "
+            f"(committed {sought.committed[tp]})"
+            for tp in assigned
+            if committing(tp.topic) or sought.committed[tp]
+        ),
+    )
     return sought
 
 
@@ -125,6 +134,11 @@ class FetchedRecords(dict):
     """A fetch's records, with the seek counts as they were when aiokafka returned them."""
 
     seek_counts: dict[TP, int]
+
+
+def _start_of(sought: Sought, tp: TopicPartition) -> int | str:
+    start = sought.starts.get(tp, sought.committed[tp])
+    return "the earliest offset" if start is None else start
 
 
 class SeekingConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):

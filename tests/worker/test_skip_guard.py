@@ -125,6 +125,22 @@ def test_a_partition_without_a_commit_starts_at_its_earliest_offset(exits: list[
     assert exits == [EX_TEMPFAIL]
 
 
+def test_the_exit_says_where_the_guard_looked_for_the_start(
+    exits: list[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A restart is the guard working, but the race behind it is rare (one in 23 SIGKILL runs
+    on 2026-12-03): the one line it leaves must say what the guard knew."""
+    _, stream = guarded({}, earliest={TP("articles.raw", 2): 0})
+    with pytest.raises(SystemExit):
+        stream.pull("articles.raw", 2, 1)
+    assert exits == [EX_TEMPFAIL]
+    assert (
+        "skipped articles.raw[2] offsets 0-0 and handed 1; exiting with code 75 before "
+        "acknowledging anything, so that a restart reads them again (start looked up: "
+        "committed None, earliest 0; pulled beyond the gap: [1])"
+    ) in caplog.text
+
+
 def test_records_pulled_before_faust_has_read_the_commits_are_not_taken_for_skips(
     exits: list[int],
 ) -> None:
