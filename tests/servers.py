@@ -35,7 +35,8 @@ def serve_app(app: object) -> Iterator[str]:
 class Receiver:
     url: str
     received: list[tuple[dict, bytes]] = field(default_factory=list)
-    times: list[float] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # time.monotonic() at each arrival
+    arrived_at: list[float] = field(default_factory=list)  # time.time(), what verify() checks
 
 
 @contextmanager
@@ -49,6 +50,7 @@ def webhook_receiver(status: int = 200, hang_s: float = 0.0) -> Iterator[Receive
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
             receiver.times.append(time.monotonic())
+            receiver.arrived_at.append(time.time())
             if hang_s:
                 time.sleep(hang_s)
             try:
