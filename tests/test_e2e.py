@@ -267,6 +267,10 @@ def test_replaying_the_seeds_again_changes_no_signal(demo_run: DemoRun, tmp_path
     again = run_demo_once(demo_run.settings, tmp_path / "data", tmp_path / "report.json")
     assert again.report["already_stored"] == SEED_COUNT
     assert again.report["signals"] == demo_run.report["signals"]
+    # a worker joining a group with commits used to lose its first fetches to Faust's queue
+    # clearing and stall until the watchdog restarted it (``SeekingConsumer.perform_seek``)
+    restarted = sorted(p.name for p in (tmp_path / "data" / "logs").glob("worker-*.log"))
+    assert restarted == [], f"the worker had to be restarted: {restarted}"
 
 
 def test_signals_alert_the_subscriber_once_over_its_stream_and_signed_webhook(
