@@ -17,6 +17,11 @@ then drops the refetched 0 and 1 as already read. So records a partition's batch
 seek moves that partition are not handed out (``SeekCounts``, kept on the consumer thread,
 where seeks and fetches are ordered): the seek fetches them again.
 
+Records handed out while Faust's recovery seeks are a fourth: the recovery resumes the
+flow only after the seek, and that resume clears the streams' queues, so records fetched in
+between were dropped there and never fetched again. The flow is stopped before every seek
+(``SeekingConsumer.perform_seek``).
+
 And the commit that moves past a loss. Faust commits the first run of consecutive acknowledged
 offsets, and checks that it starts where the last commit left off only when that commit was
 past 0 and the run begins two or more offsets later (``Consumer._new_offset``): with nothing
@@ -77,29 +82,25 @@ async def seek_to_committed_or_earliest(
             earliest = await consumer.beginning_offsets(committing_tps)
         except KafkaError as exc:
             log.warning("no earliest offsets (%r): commits unchecked until the next seek", exc)
+    moves: list[str] = []  # logged in one line: where each partition reads from now
     for tp in assigned:
         offset = sought.committed[tp] = await consumer.committed(tp)
+        target: int | str | None = offset
         if not committing(tp.topic):
             if not offset:
                 continue  # aiokafka's own rule: moved only when committed past 0
             consumer.seek(tp, offset)
         elif earliest is not None:
-            sought.starts[tp] = start = max(offset or 0, earliest.get(tp, 0))
-            consumer.seek(tp, start)
+            sought.starts[tp] = target = max(offset or 0, earliest.get(tp, 0))
+            consumer.seek(tp, target)
         elif offset is not None:
             consumer.seek(tp, offset)
         else:
             await consumer.seek_to_beginning(tp)  # marks it for reset, with no await inside
+            target = "the earliest offset"
         on_seek(tp)
-    log.info(  # one line per rebalance: where each partition reads from (the skip guard's clue)
-        "sought %s",
-        ", ".join(
-            f"{tp.topic}[{tp.partition}] to {_start_of(sought, tp)} "
-            f"(committed {sought.committed[tp]})"
-            for tp in assigned
-            if committing(tp.topic) or sought.committed[tp]
-        ),
-    )
+        moves.append(f"{tp.topic}[{tp.partition}] to {target} (committed {offset})")
+    log.info("sought %s", ", ".join(moves))  # one line per rebalance: the skip guard's clue
     return sought
 
 
@@ -134,11 +135,6 @@ class FetchedRecords(dict):
     """A fetch's records, with the seek counts as they were when aiokafka returned them."""
 
     seek_counts: dict[TP, int]
-
-
-def _start_of(sought: Sought, tp: TopicPartition) -> int | str:
-    start = sought.starts.get(tp, sought.committed[tp])
-    return "the earliest offset" if start is None else start
 
 
 class SeekingConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
