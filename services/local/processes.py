@@ -3,7 +3,8 @@
 The demo and the test fixtures start brokers, servers and workers as children. Each child runs
 in its own session (process group), so stopping it also stops anything it spawned; a
 ``ProcessGroup`` stops its children in reverse start order when it exits, on Ctrl-C, on SIGTERM
-and at interpreter exit. No orphan processes, ever.
+and at interpreter exit. A parent that is SIGKILLed can do none of that, so each child started
+from the main thread also dies with it (``newsmon.core.lifetime``). No orphan processes, ever.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+
+from newsmon.core.lifetime import launcher_argv
 
 
 def free_port() -> int:
@@ -128,6 +131,8 @@ class ProcessGroup:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{name}.log"
         log_file = open(log_path, "ab")  # noqa: SIM115 - open for the child's lifetime
+        if threading.current_thread() is threading.main_thread():  # see lifetime's caveat
+            argv = launcher_argv(argv)
         popen = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,

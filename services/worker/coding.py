@@ -33,24 +33,21 @@ process.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import logging
 import multiprocessing
 import os
 import signal
-import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from newsmon.core.lifetime import die_with_parent
 from newsmon.core.metrics import WorkerMetrics
 from newsmon.core.settings import Settings
 from newsmon.nlp.coder import ArticleInput, CodedArticle, EventCoder, build_coder
 
 log = logging.getLogger(__name__)
-
-PR_SET_PDEATHSIG = 1  # linux/prctl.h: a signal for this process when its parent dies
 
 
 def agent_instances(passes: int, processes: bool) -> int:
@@ -98,10 +95,7 @@ def _serve_coder(settings: Settings, parent_pid: int) -> None:
     """A coder process's start: die with the worker (also when it is SIGKILLed), leave Ctrl-C
     to the worker, load the coder once."""
     global _served
-    if sys.platform == "linux":
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent_pid:  # the worker died before the line above
-        os._exit(0)
+    die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _served = build_coder(settings)
 
