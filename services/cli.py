@@ -323,7 +323,9 @@ def _print_eval(report) -> None:  # noqa: ANN001
 
     out = Console()
     sections = [
-        ("Quad classes (ConfliBERT, 5-fold CV)", report.quad),
+        ("Quad classes (all quad-labelled sentences, 5-fold CV)", report.quad),
+        ("Quad classes (the ConfliBERT news sentences among them)", report.quad_news),
+        ("News check: 240 VOA sentences labelled blind, as coded", report.news_check.coded),
         ("Event types as coded (CASE 2021 dev mapped to PLOVER, 5-fold CV)", report.event_joint),
         (
             "Event types as coded against ConfliBERT cue types (our weak labels, 5-fold CV)",
@@ -348,6 +350,11 @@ def _print_eval(report) -> None:  # noqa: ANN001
         out.print(table)
     out.print(f"quad macro-F1 over the 4 quad classes: {report.quad_four_class_macro_f1:.3f}")
     out.print(f"event-type head alone macro-F1: {report.event_head.macro_f1:.3f}")
+    news = report.news_check
+    out.print(
+        f"news check: event sentences found with precision {news.event_precision:.3f}, recall "
+        f"{news.event_recall:.3f}; the quad head alone macro-F1 {news.quad_head.macro_f1:.3f}"
+    )
     t = report.topics
     out.print(
         f"topic calibration on {t.snippets} CASE snippets (measured contexts, 5-fold CV): Brier "

@@ -130,6 +130,19 @@ class CoderHeads:
         )
 
 
+def pick_event_type(
+    quad_by_label: dict[str, float], type_p: np.ndarray, event_quads: Sequence[str]
+) -> int | None:
+    """The index of the event type maximising P(type) x P(quad of type), so type and quad
+    agree; None when the quad head finds no event at least as likely as any quad."""
+    joint = np.array([type_p[i] * quad_by_label.get(q, 0.0) for i, q in enumerate(event_quads)])
+    best = int(joint.argmax())
+    p_none = quad_by_label.get(NO_EVENT, 0.0)
+    if joint[best] <= 0 or p_none >= max(quad_by_label.get(q, 0.0) for q in event_quads):
+        return None
+    return best
+
+
 def event_id(article_id: str, sentence_index: int, event_type: str) -> str:
     """Stable per (article, sentence, type): re-coding the same article gives the same ids."""
     raw = f"{article_id}:{sentence_index}:{event_type}".encode()
@@ -318,12 +331,8 @@ class EventCoder:
         encoded: EncodedSentences,
     ) -> CodedEvent | None:
         quad_by_label = {label: quad_p[i] for label, i in self._quad_index.items()}
-        p_none = quad_by_label.get(NO_EVENT, 0.0)
-        joint = np.array(
-            [type_p[i] * quad_by_label.get(q, 0.0) for i, q in enumerate(self._event_quads)]
-        )
-        best = int(joint.argmax())
-        if joint[best] <= 0 or p_none >= max(quad_by_label.get(q, 0.0) for q in self._event_quads):
+        best = pick_event_type(quad_by_label, type_p, self._event_quads)
+        if best is None:
             return None
         event_type = self._event_labels[best]
         quad = self._event_quads[best]

@@ -3,7 +3,10 @@
 Everything is cross-validated over five group-aware folds (``datasets.fold_of``): a head is
 trained on four folds and scored on the fifth, so no figure here comes from training data.
 
-- quad classes: ConfliBERT news sentences (5 classes with "none"; the 4-quad macro-F1 too);
+- quad classes: all quad-labelled sentences, and the ConfliBERT news sentences among them
+  (5 classes with "none"; the 4-quad macro-F1 too);
+- a news check, not cross-validated but never trained on: 240 VOA sentences that name two
+  actors, labelled blind (``data/news_sample``), coded as the coder codes them;
 - event types: CASE 2021 dev snippets mapped to PLOVER (docs/label_mappings.md), both the
   event-type head alone and as the coder picks it (joint with the quad head); and agreement
   with the cue types of ConfliBERT sentences (``cue_labels``: our weak labels, 15 types, so a
@@ -17,8 +20,10 @@ trained on four folds and scored on the fifth, so no figure here comes from trai
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import json
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 from newsmon.core.contexts import plover_contexts
@@ -26,7 +31,7 @@ from newsmon.core.encoder import SentenceEncoder, TokenStates
 from newsmon.core.topic_model import TEMPERATURE
 from newsmon.nlp import datasets
 from newsmon.nlp.actors import ActorMention, ActorResolver
-from newsmon.nlp.coder import assign_roles
+from newsmon.nlp.coder import NO_EVENT, assign_roles, pick_event_type
 from newsmon.nlp.heads import KernelSVCHead, LinearHead
 from newsmon.nlp.ontology import QUAD_CLASSES, quad_of
 from newsmon.nlp.quad_calibration import QuadCalibrationReport, evaluate_temperature
@@ -49,6 +54,7 @@ from newsmon.nlp.training import (
 )
 
 CONFLIBERT_AS_OF = date(2018, 6, 30)  # the ConfliBERT sentences are 2017-18 wire news
+NEWS_SAMPLE = Path(__file__).resolve().parent / "data" / "news_sample" / "voa_quad_sample.jsonl"
 
 
 @dataclass
@@ -71,8 +77,20 @@ class FittedCalibrations:
 
 
 @dataclass
+class NewsCheck:
+    """The coder's quad (``none`` when it finds no event) on the labelled news sentences, the
+    quad head's alone, and how well it tells event sentences from the rest."""
+
+    coded: ClassReport
+    quad_head: ClassReport
+    event_precision: float
+    event_recall: float
+
+
+@dataclass
 class EvalReport:
     quad: ClassReport
+    quad_news: ClassReport
     quad_four_class_macro_f1: float
     quad_calibration: QuadCalibrationReport
     event_head: ClassReport
@@ -82,6 +100,7 @@ class EvalReport:
     roles_countries: RoleAccuracy
     modes: ClassReport
     topics: TopicCalibrationReport
+    news_check: NewsCheck
     counts: dict[str, int]
     fitted: FittedCalibrations | None = field(default=None, repr=False)
 
@@ -214,6 +233,33 @@ def _event_predictions(data: TrainingData, quad: QuadFolds) -> tuple[np.ndarray,
     return head_pred, joint_pred
 
 
+def check_on_news(
+    data: TrainingData, encoder: SentenceEncoder, quad_temperature: float, path: Path = NEWS_SAMPLE
+) -> NewsCheck:
+    """Heads fitted on all the training data, scored on news sentences they never saw, each
+    coded as the coder codes it (``pick_event_type``: no event unless a quad beats "none")."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    truth = np.array([row["label"] for row in rows])
+    features = encoder.encode([row["sentence"] for row in rows])
+    quad = replace(fit_quad(data.quad_x, data.quad_y), temperature=quad_temperature)
+    event = fit_event(data.event_x, data.event_y)
+    quad_p, type_p = quad.probabilities(features), event.probabilities(features)
+    event_quads = [quad_of(t) for t in event.labels]
+    coded = []
+    for q, t in zip(quad_p, type_p, strict=True):
+        best = pick_event_type(dict(zip(quad.labels, q, strict=True)), t, event_quads)
+        coded.append(NO_EVENT if best is None else event_quads[best])
+    labels = sorted(set(data.quad_y))
+    is_event, coded_event = truth != NO_EVENT, np.array(coded) != NO_EVENT
+    found = int((is_event & coded_event).sum())
+    return NewsCheck(
+        coded=ClassReport.from_predictions(truth, coded, labels),
+        quad_head=ClassReport.from_predictions(truth, predict_labels(quad, features), labels),
+        event_precision=round(found / max(int(coded_event.sum()), 1), 3),
+        event_recall=round(found / max(int(is_event.sum()), 1), 3),
+    )
+
+
 def evaluate_topics(data: TrainingData) -> tuple[TopicCalibration, TopicCalibrationReport]:
     """The topic calibration fitted on all CASE snippets, and its cross-validated report."""
     return evaluate_calibration(
@@ -232,6 +278,8 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
     quad_pred = quad_classes[quad_scores.argmax(axis=1)]
     quad_labels = sorted(set(data.quad_y))
     quad_report = ClassReport.from_predictions(data.quad_y, quad_pred, quad_labels)
+    news = data.quad_sources == "conflibert_cameo"
+    quad_news = ClassReport.from_predictions(data.quad_y[news], quad_pred[news], quad_labels)
     four = ClassReport.from_predictions(data.quad_y, quad_pred, list(QUAD_CLASSES))
     truth = np.array([list(quad_classes).index(y) for y in data.quad_y])
     quad_calibration = evaluate_temperature(quad_scores, truth, quad.folds)
@@ -265,6 +313,7 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
     topic_calibration, topic_report = evaluate_topics(data)
     return EvalReport(
         quad=quad_report,
+        quad_news=quad_news,
         quad_four_class_macro_f1=four.macro_f1,
         quad_calibration=quad_calibration,
         event_head=ClassReport.from_predictions(data.event_y[case], head_pred[case], case_labels),
@@ -282,6 +331,7 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
             data.mode_y[case_modes], mode_pred[case_modes], sorted(set(data.mode_y[case_modes]))
         ),
         topics=topic_report,
+        news_check=check_on_news(data, encoder, quad_calibration.temperature),
         counts=data.counts,
         fitted=FittedCalibrations(quad_calibration.temperature, topic_calibration),
     )

@@ -1,0 +1,37 @@
+"""The news check's sample and the coder's event decision that scores it (``newsmon eval``)."""
+
+import json
+from collections import Counter
+
+import numpy as np
+from newsmon.core.sentences import split_sentences
+from newsmon.nlp.coder import NO_EVENT, pick_event_type
+from newsmon.nlp.evaluate import NEWS_SAMPLE
+from newsmon.nlp.ontology import QUAD_CLASSES
+
+from tests.conftest import REPO
+
+EVENT_QUADS = ["material_conflict", "verbal_cooperation", "material_conflict"]
+
+
+def test_no_event_when_none_is_at_least_as_likely_as_every_quad() -> None:
+    quads = {NO_EVENT: 0.5, "material_conflict": 0.3, "verbal_cooperation": 0.2}
+    assert pick_event_type(quads, np.array([0.2, 0.3, 0.5]), EVENT_QUADS) is None
+
+
+def test_the_type_is_the_best_of_type_times_its_quad() -> None:
+    quads = {NO_EVENT: 0.1, "material_conflict": 0.3, "verbal_cooperation": 0.6}
+    # alone the third type wins (0.5), but its quad is less likely: 0.5 x 0.3 < 0.3 x 0.6
+    assert pick_event_type(quads, np.array([0.2, 0.3, 0.5]), EVENT_QUADS) == 1
+
+
+def test_the_sample_is_240_labelled_voa_sentences_naming_their_stories() -> None:
+    rows = [json.loads(line) for line in NEWS_SAMPLE.read_text(encoding="utf-8").splitlines()]
+    stories = {  # as the coder splits them, which is how the sample was drawn
+        story["url"]: split_sentences(story["text"])
+        for story in map(json.loads, (REPO / "seeds" / "voa_stories.jsonl").open())
+    }
+    assert len(rows) == 240
+    assert set(Counter(row["label"] for row in rows)) <= {NO_EVENT, *QUAD_CLASSES}
+    assert all(row["sentence"] in stories[row["url"]] for row in rows)
+    assert len({row["sentence"] for row in rows}) == 240
