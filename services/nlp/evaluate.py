@@ -70,9 +70,12 @@ class RoleAccuracy:
 @dataclass
 class FittedCalibrations:
     """What ``evaluate`` fits on all the data for ``newsmon train`` to save with the heads, so
-    training does not fit them a second time."""
+    training does not fit them a second time: the calibrations, and the quad (uncalibrated)
+    and event-type heads the news check scores."""
 
     quad_temperature: float
+    quad: KernelSVCHead
+    event: LinearHead
     topics: TopicCalibration
 
 
@@ -234,22 +237,21 @@ def _event_predictions(data: TrainingData, quad: QuadFolds) -> tuple[np.ndarray,
 
 
 def check_on_news(
-    data: TrainingData, encoder: SentenceEncoder, quad_temperature: float, path: Path = NEWS_SAMPLE
+    quad: KernelSVCHead, event: LinearHead, encoder: SentenceEncoder, path: Path = NEWS_SAMPLE
 ) -> NewsCheck:
-    """Heads fitted on all the training data, scored on news sentences they never saw, each
-    coded as the coder codes it (``pick_event_type``: no event unless a quad beats "none")."""
+    """Heads fitted on all the training data (the quad head calibrated), scored on news
+    sentences they never saw, each coded as the coder codes it (``pick_event_type``: no event
+    unless a quad beats "none")."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     truth = np.array([row["label"] for row in rows])
     features = encoder.encode([row["sentence"] for row in rows])
-    quad = replace(fit_quad(data.quad_x, data.quad_y), temperature=quad_temperature)
-    event = fit_event(data.event_x, data.event_y)
     quad_p, type_p = quad.probabilities(features), event.probabilities(features)
     event_quads = [quad_of(t) for t in event.labels]
     coded = []
     for q, t in zip(quad_p, type_p, strict=True):
         best = pick_event_type(dict(zip(quad.labels, q, strict=True)), t, event_quads)
         coded.append(NO_EVENT if best is None else event_quads[best])
-    labels = sorted(set(data.quad_y))
+    labels = sorted(quad.labels)
     is_event, coded_event = truth != NO_EVENT, np.array(coded) != NO_EVENT
     found = int((is_event & coded_event).sum())
     return NewsCheck(
@@ -311,6 +313,8 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
             mode_pred[row] = head.labels[int(np.where(allowed, probs[i], -1.0).argmax())]
     case_modes = data.mode_is_case
     topic_calibration, topic_report = evaluate_topics(data)
+    quad_all = fit_quad(data.quad_x, data.quad_y)
+    event_all = fit_event(data.event_x, data.event_y)
     return EvalReport(
         quad=quad_report,
         quad_news=quad_news,
@@ -331,7 +335,11 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
             data.mode_y[case_modes], mode_pred[case_modes], sorted(set(data.mode_y[case_modes]))
         ),
         topics=topic_report,
-        news_check=check_on_news(data, encoder, quad_calibration.temperature),
+        news_check=check_on_news(
+            replace(quad_all, temperature=quad_calibration.temperature), event_all, encoder
+        ),
         counts=data.counts,
-        fitted=FittedCalibrations(quad_calibration.temperature, topic_calibration),
+        fitted=FittedCalibrations(
+            quad_calibration.temperature, quad_all, event_all, topic_calibration
+        ),
     )

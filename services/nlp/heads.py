@@ -84,7 +84,7 @@ class KernelSVCHead:
 
     @cached_property
     def _support_norms(self) -> np.ndarray:
-        vectors = self.support_vectors.astype(np.float32)
+        vectors = self.support_vectors.astype(np.float32, copy=False)
         return (vectors**2).sum(axis=1)
 
     def _pair_decisions(self, features: np.ndarray) -> np.ndarray:

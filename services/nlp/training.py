@@ -314,14 +314,19 @@ def load_training_data(
 
 
 def train_heads(
-    data: TrainingData, out_dir: Path, topics: TopicCalibration, quad_temperature: float
+    data: TrainingData,
+    out_dir: Path,
+    topics: TopicCalibration,
+    quad_temperature: float,
+    quad: KernelSVCHead,
+    event: LinearHead,
 ) -> None:
-    """Fit the heads on all the data and save them as .npz files, the quad head with its
-    temperature and the topic calibration as ``topics.json`` (both fitted by ``evaluate``)."""
+    """Save the heads as .npz files: the quad and event-type heads ``evaluate`` fitted on all
+    the data (the quad head with its temperature), the role and mode heads fitted here, and
+    the topic calibration as ``topics.json``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    quad = replace(fit_quad(data.quad_x, data.quad_y), temperature=quad_temperature)
-    quad.save(out_dir / "quad.npz")
-    fit_event(data.event_x, data.event_y).save(out_dir / "event.npz")
+    replace(quad, temperature=quad_temperature).save(out_dir / "quad.npz")
+    event.save(out_dir / "event.npz")
     fit_roles(data.role_x, data.role_y).save(out_dir / "role.npz")
     fit_mode(data.mode_x, data.mode_y).save(out_dir / "mode.npz")
     topics.save(out_dir / "topics.json")
