@@ -366,7 +366,9 @@ def _print_eval(report) -> None:  # noqa: ANN001
         f"actor/recipient countries on {r.sentences} ConfliBERT sentences: actor "
         f"{r.actor_correct:.3f}, recipient {r.recipient_correct:.3f}, both {r.both_correct:.3f} "
         f"(baseline first-mentioned: actor {r.baseline_actor_correct:.3f}, recipient "
-        f"{r.baseline_recipient_correct:.3f})"
+        f"{r.baseline_recipient_correct:.3f}); every country of the side: actor "
+        f"{r.actor_set_correct:.3f}, recipient {r.recipient_set_correct:.3f}; reciprocal "
+        f"{r.reciprocal_correct:.3f} of {r.reciprocal_sentences}"
     )
 
 

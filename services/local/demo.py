@@ -385,7 +385,9 @@ class Demo:
                     event = json.loads(raw)
                     for actor in event["actors"]:
                         for recipient in event["recipients"]:
-                            pairs[f"{actor['code']}->{recipient['code']}"] += 1
+                            # a reciprocal event lists both sides on both sides
+                            if actor["code"] != recipient["code"]:
+                                pairs[f"{actor['code']}->{recipient['code']}"] += 1
             self.report.topics = dict(topics.most_common())
             self.report.signals = await store.signals(active_only=False, limit=1000)
             stats = await store.stats()

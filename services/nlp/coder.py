@@ -41,6 +41,7 @@ from newsmon.core.settings import Settings
 from newsmon.core.topic_model import ContextTopicModel
 from newsmon.nlp.actors import ActorMention, ActorResolver
 from newsmon.nlp.auxiliary import detect_auxiliary_modes
+from newsmon.nlp.coordination import acts_jointly, coordination_groups
 from newsmon.nlp.discourse import attribute_bare_agents
 from newsmon.nlp.heads import Head, load_head
 from newsmon.nlp.ontology import plover_score, quad_of
@@ -171,7 +172,7 @@ def mention_role_probabilities(
 
 
 def assign_roles(
-    mentions: Sequence[ActorMention], tokens: TokenStates, role_head: Head
+    mentions: Sequence[ActorMention], tokens: TokenStates, role_head: Head, text: str
 ) -> tuple[list[Participant], list[Participant]]:
     """Actors and recipients of one sentence from its resolved mentions (see module doc).
 
@@ -181,11 +182,18 @@ def assign_roles(
     ConfliBERT, the blend put the actor right in 0.988-0.991 of sentences, depending on the CPU
     it was retrained on, against 0.979 for the head alone and 0.991 for "first mentioned", and
     the recipient in 0.934-0.936 against 0.924 and 0.934).
+
+    Coordinated mentions ("China and Russia") stay on one side (``newsmon.nlp.coordination``):
+    the actor's partners join it, the recipient's join it, and a coordinated run that holds
+    every country named is coded as acting on each other, unless "both" says it acts jointly.
     """
+    if not mentions:
+        return [], []
     if len({m.code for m in mentions}) == 1:
         return [_participant(mentions[0])], []
     length = float(tokens.offsets[-1, 1]) if len(tokens.offsets) else 1.0
     probabilities = mention_role_probabilities(mentions, tokens, role_head)
+    groups = coordination_groups(mentions, text)
     scored = [
         (mention, p, p[0] - p[1] - ORDER_PRIOR * mention.start / max(length, 1.0))
         for mention, p in zip(mentions, probabilities, strict=True)
@@ -194,21 +202,38 @@ def assign_roles(
     for mention, (p_s, p_t, p_r), _ in scored:
         if p_r > max(p_s, p_t) and mention.code not in {p.code for p in reciprocal}:
             reciprocal.append(_participant(mention))
+    by_actor = sorted(range(len(scored)), key=lambda i: scored[i][2], reverse=True)
+    lead = by_actor[0]
+    lead_run = [m for m, g in zip(mentions, groups, strict=True) if g == groups[lead]]
+    if {m.code for m in lead_run} == {m.code for m in mentions} and not acts_jointly(
+        lead_run, text
+    ):  # "A and B agreed to..."
+        reciprocal = _distinct([_participant(m) for m in lead_run])
     if len(reciprocal) >= 2:
         return reciprocal[:2], list(reversed(reciprocal[:2]))
-    by_actor = sorted(scored, key=lambda item: item[2], reverse=True)
-    lead, _, lead_score = by_actor[0]
-    actors = [_participant(lead)]
-    for mention, (p_s, p_t, _), score in by_actor[1:]:
-        close_to_lead = score >= lead_score - COMPOUND_MARGIN
-        if p_s > p_t and close_to_lead and mention.code not in {a.code for a in actors}:
-            actors.append(_participant(mention))
+    lead_score = scored[lead][2]
+    chosen = [lead]
+    for i in by_actor[1:]:
+        _, (p_s, p_t, _), score = scored[i]
+        if groups[i] == groups[lead] or (p_s > p_t and score >= lead_score - COMPOUND_MARGIN):
+            chosen.append(i)
+    actors = _distinct([_participant(mentions[i]) for i in chosen])
     taken = {a.code for a in actors}
-    others = [item for item in scored if item[0].code not in taken]
+    actor_groups = {groups[i] for i in chosen}
+    others = [
+        i for i, m in enumerate(mentions) if m.code not in taken and groups[i] not in actor_groups
+    ]
     if not others:
         return actors, []
-    recipient = max(others, key=lambda item: item[1][1] - item[1][0])
-    return actors, [_participant(recipient[0])]
+    best = max(others, key=lambda i: scored[i][1][1] - scored[i][1][0])
+    run = [best] + [i for i in others if groups[i] == groups[best] and i != best]
+    return actors, _distinct([_participant(mentions[i]) for i in run])
+
+
+def _distinct(participants: list[Participant]) -> list[Participant]:
+    """The first participant of each country, in order."""
+    seen: set[str] = set()
+    return [p for p in participants if not (p.code in seen or seen.add(p.code))]
 
 
 def _as_of(published: datetime | None) -> date | None:
@@ -342,7 +367,7 @@ class EventCoder:
         confidence = float(quad_by_label[quad] * type_given_quad * aux.confidence_factor)
         if confidence <= 0:
             return None
-        actors, recipients = assign_roles(mentions, encoded.tokens[row], self.heads.role)
+        actors, recipients = assign_roles(mentions, encoded.tokens[row], self.heads.role, sentence)
         mode = self._mode(event_type, mode_p)
         return CodedEvent(
             event_id=event_id(article.id, index, event_type),

@@ -65,6 +65,12 @@ class RoleAccuracy:
     both_correct: float
     baseline_actor_correct: float
     baseline_recipient_correct: float
+    # every country of each side, not just the first ("China and Russia call on the US")
+    actor_set_correct: float = 0.0
+    recipient_set_correct: float = 0.0
+    # sentences whose reciprocal spans hold two countries ("Armenia and Azerbaijan agreed")
+    reciprocal_sentences: int = 0
+    reciprocal_correct: float = 0.0
 
 
 @dataclass
@@ -131,6 +137,10 @@ class RoleTally:
     both_ok: int = 0
     base_actor: int = 0
     base_recipient: int = 0
+    actor_set_ok: int = 0
+    recipient_set_ok: int = 0
+    reciprocal_counted: int = 0
+    reciprocal_ok: int = 0
 
     def score(
         self,
@@ -140,32 +150,45 @@ class RoleTally:
         resolver: ActorResolver,
     ) -> None:
         """Count one sentence whose gold actor and recipient hold different resolved
-        countries; others are not counted."""
+        countries, or whose reciprocal spans hold two; others are not counted."""
         mentions = resolver.resolve(example.text, CONFLIBERT_AS_OF)
+        actors, recipients = assign_roles(mentions, tokens, head, example.text)
+        coded_actors, coded_recipients = {a.code for a in actors}, {r.code for r in recipients}
+        gold_reciprocal = _codes_inside(mentions, example.reciprocal_spans)
+        if len(gold_reciprocal) >= 2:
+            self.reciprocal_counted += 1
+            self.reciprocal_ok += gold_reciprocal <= coded_actors & coded_recipients
         gold_actor = _codes_inside(mentions, example.source_spans)
         gold_recipient = _codes_inside(mentions, example.target_spans)
         if not gold_actor or not gold_recipient or gold_actor == gold_recipient:
             return
         self.counted += 1
-        actors, recipients = assign_roles(mentions, tokens, head)
         a_ok = bool(actors) and actors[0].code in gold_actor
         r_ok = bool(recipients) and recipients[0].code in gold_recipient
         self.actor_ok += a_ok
         self.recipient_ok += r_ok
         self.both_ok += a_ok and r_ok
+        self.actor_set_ok += coded_actors == gold_actor
+        self.recipient_set_ok += coded_recipients == gold_recipient
         b_actor, b_recipient = _baseline_roles(mentions)
         self.base_actor += b_actor in gold_actor
         self.base_recipient += b_recipient in gold_recipient
 
     def accuracy(self) -> RoleAccuracy:
-        share = (lambda n: round(n / self.counted, 3)) if self.counted else (lambda n: 0.0)
+        def share(n: int, of: int) -> float:
+            return round(n / of, 3) if of else 0.0
+
         return RoleAccuracy(
             self.counted,
-            share(self.actor_ok),
-            share(self.recipient_ok),
-            share(self.both_ok),
-            share(self.base_actor),
-            share(self.base_recipient),
+            share(self.actor_ok, self.counted),
+            share(self.recipient_ok, self.counted),
+            share(self.both_ok, self.counted),
+            share(self.base_actor, self.counted),
+            share(self.base_recipient, self.counted),
+            share(self.actor_set_ok, self.counted),
+            share(self.recipient_set_ok, self.counted),
+            self.reciprocal_counted,
+            share(self.reciprocal_ok, self.reciprocal_counted),
         )
 
 
