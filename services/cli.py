@@ -370,6 +370,15 @@ def _print_eval(report) -> None:  # noqa: ANN001
         f"{r.actor_set_correct:.3f}, recipient {r.recipient_set_correct:.3f}; reciprocal "
         f"{r.reciprocal_correct:.3f} of {r.reciprocal_sentences}"
     )
+    n = report.news_roles
+    out.print(
+        f"roles on {n.sentences} news check event sentences naming two countries: actor "
+        f"{n.actor_correct:.3f}, recipient {n.recipient_correct:.3f} (of {n.both_sides} with "
+        f"both); pairs fed: precision {n.pair_precision:.3f}, recall {n.pair_recall:.3f} "
+        f"(baseline first-mentioned: actor {n.baseline_actor_correct:.3f}, recipient "
+        f"{n.baseline_recipient_correct:.3f}, pairs {n.baseline_pair_precision:.3f} / "
+        f"{n.baseline_pair_recall:.3f})"
+    )
 
 
 @bench_app.command("pipeline")

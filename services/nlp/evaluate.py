@@ -6,7 +6,8 @@ trained on four folds and scored on the fifth, so no figure here comes from trai
 - quad classes: all quad-labelled sentences, and the ConfliBERT news sentences among them
   (5 classes with "none"; the 4-quad macro-F1 too);
 - a news check, not cross-validated but never trained on: 240 VOA sentences that name two
-  actors, labelled blind (``data/news_sample``), coded as the coder codes them;
+  actors, labelled blind (``data/news_sample``), coded as the coder codes them; and the actor
+  and recipient countries of those that report an event between two countries;
 - event types: CASE 2021 dev snippets mapped to PLOVER (docs/label_mappings.md), both the
   event-type head alone and as the coder picks it (joint with the quad head); and agreement
   with the cue types of ConfliBERT sentences (``cue_labels``: our weak labels, 15 types, so a
@@ -55,6 +56,7 @@ from newsmon.nlp.training import (
 
 CONFLIBERT_AS_OF = date(2018, 6, 30)  # the ConfliBERT sentences are 2017-18 wire news
 NEWS_SAMPLE = Path(__file__).resolve().parent / "data" / "news_sample" / "voa_quad_sample.jsonl"
+NEWS_ROLES = NEWS_SAMPLE.with_name("voa_role_sample.jsonl")
 
 
 @dataclass
@@ -97,6 +99,23 @@ class NewsCheck:
 
 
 @dataclass
+class NewsRoleCheck:
+    """The coder's actors and recipients on labelled news event sentences (``check_roles_on_news``),
+    and the same for the baseline "the first country named acts on the next"."""
+
+    sentences: int
+    both_sides: int
+    actor_correct: float
+    recipient_correct: float
+    pair_precision: float
+    pair_recall: float
+    baseline_actor_correct: float
+    baseline_recipient_correct: float
+    baseline_pair_precision: float
+    baseline_pair_recall: float
+
+
+@dataclass
 class EvalReport:
     quad: ClassReport
     quad_news: ClassReport
@@ -110,6 +129,7 @@ class EvalReport:
     modes: ClassReport
     topics: TopicCalibrationReport
     news_check: NewsCheck
+    news_roles: NewsRoleCheck
     counts: dict[str, int]
     fitted: FittedCalibrations | None = field(default=None, repr=False)
 
@@ -285,6 +305,71 @@ def check_on_news(
     )
 
 
+def _pairs(actors: set[str], recipients: set[str]) -> set[tuple[str, str]]:
+    """The unordered country pairs an event feeds, as ``newsmon.signals.detector.fan_out``."""
+    return {tuple(sorted((a, r))) for a in actors for r in recipients if a != r}
+
+
+@dataclass
+class _RoleCounts:
+    """Counts behind ``NewsRoleCheck``, for the coder or the baseline."""
+
+    sides: int = 0
+    actor_ok: int = 0
+    recipient_ok: int = 0
+    pairs_found: int = 0
+    pairs_coded: int = 0
+    pairs_right: int = 0
+
+    def add(
+        self, gold: tuple[set[str], set[str]], actors: list[str], recipients: list[str]
+    ) -> None:
+        gold_actors, gold_recipients = gold
+        if gold_actors and gold_recipients:
+            self.sides += 1
+            self.actor_ok += bool(actors) and actors[0] in gold_actors
+            self.recipient_ok += bool(recipients) and recipients[0] in gold_recipients
+        coded, truth = _pairs(set(actors), set(recipients)), _pairs(gold_actors, gold_recipients)
+        self.pairs_found += len(truth)
+        self.pairs_coded += len(coded)
+        self.pairs_right += len(coded & truth)
+
+    def shares(self) -> tuple[float, float, float, float]:
+        def share(n: int, of: int) -> float:
+            return round(n / of, 3) if of else 0.0
+
+        return (
+            share(self.actor_ok, self.sides),
+            share(self.recipient_ok, self.sides),
+            share(self.pairs_right, self.pairs_coded),
+            share(self.pairs_right, self.pairs_found),
+        )
+
+
+def check_roles_on_news(
+    role_head: LinearHead,
+    encoder: SentenceEncoder,
+    resolver: ActorResolver,
+    path: Path = NEWS_ROLES,
+) -> NewsRoleCheck:
+    """Actors and recipients of the news check's event sentences that name two countries,
+    labelled blind (``services/nlp/data/news_sample``), against the coder's role assignment with
+    the role head fitted on all of ConfliBERT. Pairs are what a signal is made of: a pair the
+    coder feeds that the annotator did not is a wrong input to some pair's index."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    tokens = encoder.encode_with_tokens([row["sentence"] for row in rows]).tokens
+    coder, baseline = _RoleCounts(), _RoleCounts()
+    for row, states in zip(rows, tokens, strict=True):
+        on = date.fromisoformat(row["published"][:10])
+        mentions = resolver.resolve(row["sentence"], on)
+        actors, recipients = assign_roles(mentions, states, role_head, row["sentence"])
+        gold = (set(row["actors"]), set(row["recipients"]))
+        coder.add(gold, [a.code for a in actors], [r.code for r in recipients])
+        first, following = _baseline_roles(mentions)
+        baseline.add(gold, [first] if first else [], [following] if following else [])
+    return NewsRoleCheck(len(rows), coder.sides, *coder.shares(), *baseline.shares())
+
+
 def evaluate_topics(data: TrainingData) -> tuple[TopicCalibration, TopicCalibrationReport]:
     """The topic calibration fitted on all CASE snippets, and its cross-validated report."""
     return evaluate_calibration(
@@ -361,6 +446,7 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
         news_check=check_on_news(
             replace(quad_all, temperature=quad_calibration.temperature), event_all, encoder
         ),
+        news_roles=check_roles_on_news(fit_roles(data.role_x, data.role_y), encoder, resolver),
         counts=data.counts,
         fitted=FittedCalibrations(
             quad_calibration.temperature, quad_all, event_all, topic_calibration

@@ -35,3 +35,37 @@ def test_the_sample_is_240_labelled_voa_sentences_naming_their_stories() -> None
     assert set(Counter(row["label"] for row in rows)) <= {NO_EVENT, *QUAD_CLASSES}
     assert all(row["sentence"] in stories[row["url"]] for row in rows)
     assert len({row["sentence"] for row in rows}) == 240
+
+
+def test_the_role_sample_labels_the_event_sentences_with_their_resolved_countries() -> None:
+    from datetime import date
+
+    from newsmon.nlp.actors import ActorResolver
+    from newsmon.nlp.evaluate import NEWS_ROLES
+
+    quads = {
+        row["sentence"]: row["label"]
+        for row in map(json.loads, NEWS_SAMPLE.read_text(encoding="utf-8").splitlines())
+    }
+    rows = [json.loads(line) for line in NEWS_ROLES.read_text(encoding="utf-8").splitlines()]
+    resolver = ActorResolver.default()
+    assert rows and all(quads[row["sentence"]] != NO_EVENT for row in rows)
+    for row in rows:
+        on = date.fromisoformat(row["published"][:10])
+        named = {m.code for m in resolver.resolve(row["sentence"], on)}
+        assert len(named) >= 2
+        assert set(row["actors"]) | set(row["recipients"]) <= named, row["sentence"]
+
+
+def test_pairs_are_scored_as_the_signals_read_them() -> None:
+    from newsmon.nlp.evaluate import _RoleCounts
+
+    counts = _RoleCounts()
+    # gold: Armenia and Azerbaijan on each other; coded one way round: the same pair
+    counts.add(({"ARM", "AZE"}, {"ARM", "AZE"}), ["ARM"], ["AZE"])
+    # gold: Russia on Poland and Germany; coded: Russia on Poland and on Sweden
+    counts.add(({"RUS"}, {"POL", "DEU"}), ["RUS"], ["POL", "SWE"])
+    # gold: no recipient among the countries named; coded: one, a pair fed wrongly
+    counts.add(({"USA"}, set()), ["USA"], ["CUB"])
+    assert counts.sides == 2 and counts.actor_ok == 2 and counts.recipient_ok == 2
+    assert (counts.pairs_coded, counts.pairs_found, counts.pairs_right) == (4, 3, 2)
