@@ -17,7 +17,8 @@ Three stages, as in transformers' pipelines:
      (with a prior for coming first, ``ORDER_PRIOR``) is the actor,
      the most recipient-like mention of another country the recipient; mentions as
      actor-like as the actor join it (compound actors); two reciprocal-like mentions are
-     coded as acting on each other;
+     coded as acting on each other; countries joined by "and" stay on one side
+     (``newsmon.nlp.coordination``);
   4. auxiliary modes drop (negation, history) or discount (hypothetical, future) the event;
   5. the mode is the mode head's choice among the type's modes when it holds a majority of
      their probability, else none;
@@ -205,9 +206,8 @@ def assign_roles(
     by_actor = sorted(range(len(scored)), key=lambda i: scored[i][2], reverse=True)
     lead = by_actor[0]
     lead_run = [m for m, g in zip(mentions, groups, strict=True) if g == groups[lead]]
-    if {m.code for m in lead_run} == {m.code for m in mentions} and not acts_jointly(
-        lead_run, text
-    ):  # "A and B agreed to..."
+    holds_every_country = {m.code for m in lead_run} == {m.code for m in mentions}
+    if holds_every_country and not acts_jointly(lead_run, text):  # "A and B agreed to..."
         reciprocal = _distinct([_participant(m) for m in lead_run])
     if len(reciprocal) >= 2:
         return reciprocal[:2], list(reversed(reciprocal[:2]))
@@ -232,8 +232,10 @@ def assign_roles(
 
 def _distinct(participants: list[Participant]) -> list[Participant]:
     """The first participant of each country, in order."""
-    seen: set[str] = set()
-    return [p for p in participants if not (p.code in seen or seen.add(p.code))]
+    kept: dict[str, Participant] = {}
+    for participant in participants:
+        kept.setdefault(participant.code, participant)
+    return list(kept.values())
 
 
 def _as_of(published: datetime | None) -> date | None:

@@ -68,11 +68,11 @@ class RoleAccuracy:
     baseline_actor_correct: float
     baseline_recipient_correct: float
     # every country of each side, not just the first ("China and Russia call on the US")
-    actor_set_correct: float = 0.0
-    recipient_set_correct: float = 0.0
+    actor_set_correct: float
+    recipient_set_correct: float
     # sentences whose reciprocal spans hold two countries ("Armenia and Azerbaijan agreed")
-    reciprocal_sentences: int = 0
-    reciprocal_correct: float = 0.0
+    reciprocal_sentences: int
+    reciprocal_correct: float
 
 
 @dataclass
@@ -147,6 +147,10 @@ def _baseline_roles(mentions: list[ActorMention]) -> tuple[str | None, str | Non
     return actor, recipient
 
 
+def _share(n: int, of: int) -> float:
+    return round(n / of, 3) if of else 0.0
+
+
 @dataclass
 class RoleTally:
     """Counts behind ``RoleAccuracy``, added up over folds."""
@@ -195,20 +199,17 @@ class RoleTally:
         self.base_recipient += b_recipient in gold_recipient
 
     def accuracy(self) -> RoleAccuracy:
-        def share(n: int, of: int) -> float:
-            return round(n / of, 3) if of else 0.0
-
         return RoleAccuracy(
             self.counted,
-            share(self.actor_ok, self.counted),
-            share(self.recipient_ok, self.counted),
-            share(self.both_ok, self.counted),
-            share(self.base_actor, self.counted),
-            share(self.base_recipient, self.counted),
-            share(self.actor_set_ok, self.counted),
-            share(self.recipient_set_ok, self.counted),
+            _share(self.actor_ok, self.counted),
+            _share(self.recipient_ok, self.counted),
+            _share(self.both_ok, self.counted),
+            _share(self.base_actor, self.counted),
+            _share(self.base_recipient, self.counted),
+            _share(self.actor_set_ok, self.counted),
+            _share(self.recipient_set_ok, self.counted),
             self.reciprocal_counted,
-            share(self.reciprocal_ok, self.reciprocal_counted),
+            _share(self.reciprocal_ok, self.reciprocal_counted),
         )
 
 
@@ -335,14 +336,11 @@ class _RoleCounts:
         self.pairs_right += len(coded & truth)
 
     def shares(self) -> tuple[float, float, float, float]:
-        def share(n: int, of: int) -> float:
-            return round(n / of, 3) if of else 0.0
-
         return (
-            share(self.actor_ok, self.sides),
-            share(self.recipient_ok, self.sides),
-            share(self.pairs_right, self.pairs_coded),
-            share(self.pairs_right, self.pairs_found),
+            _share(self.actor_ok, self.sides),
+            _share(self.recipient_ok, self.sides),
+            _share(self.pairs_right, self.pairs_coded),
+            _share(self.pairs_right, self.pairs_found),
         )
 
 
