@@ -313,7 +313,10 @@ SEED_READER_GAPS = [
     ("ally_at_risk", ("RUS", "IRN"), "Russia's ally Iran under regime-threatening pressure"),
     ("ally_at_risk", ("RUS", "VEN"), "Russia's Venezuelan ally lost after Maduro's capture"),
     ("dyad_shift", ("USA", "VEN"), "US-Venezuela conflict"),
+    ("dyad_shift", ("USA", "IRN"), "US threats toward Iran"),
 ]
+# The reader's last expectation, Syria's new government "engaged with Putin's enemies", names
+# no enemy: a realignment signal needs the third country, so the seed cannot raise one.
 
 
 def assert_reader_finds(report: dict, signal_type: str, pair: tuple[str, str], reader: str) -> None:
