@@ -69,3 +69,16 @@ def test_pairs_are_scored_as_the_signals_read_them() -> None:
     counts.add(({"USA"}, set()), ["USA"], ["CUB"])
     assert counts.sides == 2 and counts.actor_ok == 2 and counts.recipient_ok == 2
     assert (counts.pairs_coded, counts.pairs_found, counts.pairs_right) == (4, 3, 2)
+
+
+def test_the_coder_finds_more_of_the_news_pairs_than_first_acts_on_next() -> None:
+    from newsmon.core.encoder import served_encoder
+    from newsmon.nlp.actors import ActorResolver
+    from newsmon.nlp.coder import CoderHeads
+    from newsmon.nlp.evaluate import check_roles_on_news
+
+    check = check_roles_on_news(CoderHeads.load().role, served_encoder(), ActorResolver.default())
+    print(f"news roles with the committed heads: {check}")
+    assert check.sentences == 131
+    # coordinated countries (and reciprocal events) are pairs the baseline cannot give
+    assert check.pair_recall > check.baseline_pair_recall
