@@ -157,6 +157,14 @@ def test_seed_spans_are_exact_sorted_and_disjoint(
         ("Araghchi", dt.date(2026, 1, 15), "IRN", "GOV"),
         ("The Taliban", dt.date(2019, 1, 1), "AFG", "REB"),
         ("The Taliban", dt.date(2022, 1, 1), "AFG", "GOV"),
+        ("Duda", dt.date(2020, 1, 1), "POL", "GOV"),
+        ("Duda", dt.date(2025, 8, 6), "POL", None),
+        ("Nawrocki", dt.date(2025, 8, 6), "POL", "GOV"),
+        ("Mike Waltz", dt.date(2020, 1, 1), "USA", "LEG"),
+        ("Mike Waltz", dt.date(2025, 9, 19), "USA", "GOV"),
+        ("Min Aung Hlaing", dt.date(2020, 1, 1), "MMR", "MIL"),
+        ("Min Aung Hlaing", dt.date(2021, 2, 1), "MMR", "GOV"),
+        ("Ghalibaf", dt.date(2026, 1, 15), "IRN", "LEG"),
     ],
 )
 def test_dated_roles(
