@@ -165,6 +165,10 @@ def test_seed_spans_are_exact_sorted_and_disjoint(
         ("Min Aung Hlaing", dt.date(2020, 1, 1), "MMR", "MIL"),
         ("Min Aung Hlaing", dt.date(2021, 2, 1), "MMR", "GOV"),
         ("Ghalibaf", dt.date(2026, 1, 15), "IRN", "LEG"),
+        ("Pompeo", dt.date(2017, 6, 1), "USA", "SPY"),
+        ("Pompeo", dt.date(2019, 1, 1), "USA", "GOV"),
+        ("Pompeo", dt.date(2022, 1, 1), "USA", None),
+        ("Immigration and Customs Enforcement", dt.date(2018, 1, 1), "USA", "COP"),
     ],
 )
 def test_dated_roles(
