@@ -227,7 +227,15 @@ def train(
     fitted = report.fitted
     temperature = held_out_temperature(settings) or fitted.quad_temperature
     with console.status("Fitting the heads on all the data…"):
-        train_heads(data, out or HEADS_DIR, fitted.topics, temperature, fitted.quad, fitted.event)
+        train_heads(
+            data,
+            out or HEADS_DIR,
+            fitted.topics,
+            temperature,
+            fitted.quad,
+            fitted.event,
+            fitted.role,
+        )
     card.parent.mkdir(parents=True, exist_ok=True)
     card.write_text(render_model_card(report, encoder.label))
     _print_eval(report)

@@ -52,11 +52,11 @@ def coordination_groups(mentions: Sequence[ActorMention], text: str) -> list[int
             joined_by_and.append(False)
     groups = [0] * len(mentions)
     group = 0
-    for run, closed_by_and in zip(runs, joined_by_and, strict=True):
-        for member in run:
-            groups[member] = group
-            group += not closed_by_and
-        group += closed_by_and
+    for run, has_and in zip(runs, joined_by_and, strict=True):
+        for part in [run] if has_and else [[member] for member in run]:
+            for member in part:
+                groups[member] = group
+            group += 1
     return groups
 
 

@@ -53,6 +53,7 @@ from newsmon.nlp.training import (
     fit_roles,
     predict_labels,
 )
+from newsmon.signals.pair_index import pair_key
 
 CONFLIBERT_AS_OF = date(2018, 6, 30)  # the ConfliBERT sentences are 2017-18 wire news
 NEWS_SAMPLE = Path(__file__).resolve().parent / "data" / "news_sample" / "voa_quad_sample.jsonl"
@@ -78,12 +79,13 @@ class RoleAccuracy:
 @dataclass
 class FittedCalibrations:
     """What ``evaluate`` fits on all the data for ``newsmon train`` to save with the heads, so
-    training does not fit them a second time: the calibrations, and the quad (uncalibrated)
-    and event-type heads the news check scores."""
+    training does not fit them a second time: the calibrations, and the quad (uncalibrated),
+    event-type and role heads the news checks score."""
 
     quad_temperature: float
     quad: KernelSVCHead
     event: LinearHead
+    role: LinearHead
     topics: TopicCalibration
 
 
@@ -286,7 +288,7 @@ def check_on_news(
     """Heads fitted on all the training data (the quad head calibrated), scored on news
     sentences they never saw, each coded as the coder codes it (``pick_event_type``: no event
     unless a quad beats "none")."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    rows = _read_jsonl(path)
     truth = np.array([row["label"] for row in rows])
     features = encoder.encode([row["sentence"] for row in rows])
     quad_p, type_p = quad.probabilities(features), event.probabilities(features)
@@ -306,9 +308,13 @@ def check_on_news(
     )
 
 
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
 def _pairs(actors: set[str], recipients: set[str]) -> set[tuple[str, str]]:
     """The unordered country pairs an event feeds, as ``newsmon.signals.detector.fan_out``."""
-    return {tuple(sorted((a, r))) for a in actors for r in recipients if a != r}
+    return {pair_key(a, r) for a in actors for r in recipients if a != r}
 
 
 @dataclass
@@ -354,7 +360,7 @@ def check_roles_on_news(
     labelled blind (``services/nlp/data/news_sample``), against the coder's role assignment with
     the role head fitted on all of ConfliBERT. Pairs are what a signal is made of: a pair the
     coder feeds that the annotator did not is a wrong input to some pair's index."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    rows = _read_jsonl(path)
     tokens = encoder.encode_with_tokens([row["sentence"] for row in rows]).tokens
     coder, baseline = _RoleCounts(), _RoleCounts()
     for row, states in zip(rows, tokens, strict=True):
@@ -421,6 +427,7 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
     topic_calibration, topic_report = evaluate_topics(data)
     quad_all = fit_quad(data.quad_x, data.quad_y)
     event_all = fit_event(data.event_x, data.event_y)
+    role_all = fit_roles(data.role_x, data.role_y)
     return EvalReport(
         quad=quad_report,
         quad_news=quad_news,
@@ -444,9 +451,9 @@ def evaluate(data: TrainingData, encoder: SentenceEncoder, resolver: ActorResolv
         news_check=check_on_news(
             replace(quad_all, temperature=quad_calibration.temperature), event_all, encoder
         ),
-        news_roles=check_roles_on_news(fit_roles(data.role_x, data.role_y), encoder, resolver),
+        news_roles=check_roles_on_news(role_all, encoder, resolver),
         counts=data.counts,
         fitted=FittedCalibrations(
-            quad_calibration.temperature, quad_all, event_all, topic_calibration
+            quad_calibration.temperature, quad_all, event_all, role_all, topic_calibration
         ),
     )

@@ -228,7 +228,9 @@ Countries joined by "and" or a list ("China and Russia call on the US...", "expe
 from Poland, Germany and Sweden") share their role (`newsmon.nlp.coordination`): in
 ConfliBERT's spans such pairs never split into actor and recipient. Before that rule the coder
 got every country of the side right in 0.948 / 0.830 of these sentences (423 then, before
-the 2017-2025 US officials joined the overrides), in a run of the same folds where the first country came out 0.991 / 0.936 both before and after it. A coordinated run that holds every country named is coded as acting on each other
+the 2017-2025 US officials joined the overrides), in a run of the same folds where the first
+country came out 0.991 / 0.936 both before and after it. A coordinated run that holds every
+country named is coded as acting on each other
 ("Armenia and Azerbaijan have agreed to a ceasefire"): of the {roles.reciprocal_sentences}
 sentences whose reciprocal spans hold two countries, {roles.reciprocal_correct:.3f} are coded so
 (0.237 before the rule).

@@ -320,13 +320,14 @@ def train_heads(
     quad_temperature: float,
     quad: KernelSVCHead,
     event: LinearHead,
+    role: LinearHead,
 ) -> None:
-    """Save the heads as .npz files: the quad and event-type heads ``evaluate`` fitted on all
-    the data (the quad head with its temperature), the role and mode heads fitted here, and
-    the topic calibration as ``topics.json``."""
+    """Save the heads as .npz files: the quad, event-type and role heads ``evaluate`` fitted on
+    all the data (the quad head with its temperature), the mode head fitted here, and the topic
+    calibration as ``topics.json``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     replace(quad, temperature=quad_temperature).save(out_dir / "quad.npz")
     event.save(out_dir / "event.npz")
-    fit_roles(data.role_x, data.role_y).save(out_dir / "role.npz")
+    role.save(out_dir / "role.npz")
     fit_mode(data.mode_x, data.mode_y).save(out_dir / "mode.npz")
     topics.save(out_dir / "topics.json")
