@@ -18,7 +18,9 @@ single-event scores in the pair's own settled history (floored at ``MIN_SIGMA``:
 of unrelated event types routinely differ by that much) and ``n_eff`` the effective number of
 recent events (Kish). A pair needs a history first: ``MIN_HISTORY`` weighted events that have
 settled. Until then only a move against its alignment prior counts (allies turning hostile,
-rivals warming): a pair's first news is its baseline, not a shift. A signal
+rivals warming), or an escalation to force that two independent outlets report (an index at
+``FORCE_LEVEL`` or lower on a pair whose normal is at most a rivalry's: strangers or rivals who
+start fighting); otherwise a pair's first news is its baseline, not a shift. A signal
 is raised at |z| >= ``RAISE_Z`` with at least ``MIN_EVENTS``
 effective events and a move of at least ``MIN_MOVE`` points; it clears only when |z| falls under
 ``CLEAR_Z``. The gap between the two thresholds is the hysteresis that keeps it from flapping.
@@ -38,6 +40,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from newsmon.signals.simhash import count_independent
+
 DAY = 86_400.0
 RECENT_WINDOW = 14 * DAY
 SHORT_HALF_LIFE = 7 * DAY
@@ -49,6 +53,9 @@ CLEAR_Z = 1.0
 MIN_EVENTS = 2.0
 MIN_HISTORY = 3.0
 MIN_MOVE = 1.5
+FORCE_LEVEL = -6.0  # PLOVER: SANCTION -6, COERCE -7, ASSAULT -9; an armed conflict's prior
+RIVALRY_LEVEL = -3.0  # the lowest prior short of armed conflict (a full-strength rivalry)
+ESCALATION_SOURCES = 2
 EVIDENCE_KEPT = 5
 RECENT_KEPT = 8
 HISTORY_KEPT = 128
@@ -115,8 +122,9 @@ def _decay(elapsed: float, half_life: float) -> float:
     return math.exp(-math.log(2) * max(0.0, elapsed) / half_life)
 
 
-# One event in a pair's history: [event time, score, weight, event id]. The id breaks ties
-# between the sentences of one article, which share its time, so the order is total.
+# One event in a pair's history: [event time, score, weight, event id, article fingerprint].
+# The id breaks ties between the sentences of one article, which share its time, so the order
+# is total. State written before the fingerprint was kept has four fields: no known source.
 HistoryItem = list
 
 
@@ -154,6 +162,12 @@ class IndexReading:
         return sum(weights) ** 2 / squares if squares > 0 else 0.0
 
     @property
+    def recent_sources(self) -> int:
+        """Independent outlets among the recent events (near-duplicate articles are one)."""
+        known = {item[4] for item in self.recent if len(item) > 4 and item[4]}
+        return count_independent(sorted(known))
+
+    @property
     def sigma(self) -> float:
         return max(MIN_SIGMA, math.sqrt(self.settled.variance))
 
@@ -185,7 +199,7 @@ def next_direction(reading: IndexReading, direction: str | None, prior_known: bo
     # allies cooperate (or rivals quarrel) is not a shift until the pair has a normal of its own.
     against_prior = prior_known and move * reading.prior < 0
     strong = (
-        (own_history or against_prior)
+        (own_history or against_prior or _corroborated_escalation(reading, move))
         and abs(z) >= RAISE_Z
         and reading.effective_events >= MIN_EVENTS
         and abs(move) >= MIN_MOVE
@@ -195,6 +209,19 @@ def next_direction(reading: IndexReading, direction: str | None, prior_known: bo
     if abs(z) < CLEAR_Z or (toward != direction and not strong):
         return None
     return toward if strong else direction
+
+
+def _corroborated_escalation(reading: IndexReading, move: float) -> bool:
+    """Strangers or rivals whose first news is force (strikes, seizures, sanctions) have
+    shifted, history or not; but one article's misreadings reach that level too (a 2021 story
+    recalling a 2004 bombing, a UN report on a civil war read as the UN fighting Sudan), so
+    the level must come from ``ESCALATION_SOURCES`` independent outlets."""
+    return (
+        move < 0
+        and reading.current <= FORCE_LEVEL
+        and reading.prior >= RIVALRY_LEVEL
+        and reading.recent_sources >= ESCALATION_SOURCES
+    )
 
 
 @dataclass
@@ -342,7 +369,13 @@ def fold_event(state: PairState, evidence: EvidenceItem, quad: str) -> bool:
         return False
     state.seen_events.append(evidence.event_id)
     del state.seen_events[:-SEEN_KEPT]
-    item = [evidence.event_time, evidence.score, max(evidence.confidence, 0.05), evidence.event_id]
+    item = [
+        evidence.event_time,
+        evidence.score,
+        max(evidence.confidence, 0.05),
+        evidence.event_id,
+        evidence.fingerprint,
+    ]
     insert_sorted(state.history, item, lambda old: state.archived.add(old[1], old[2], old[0]))
     state.events += 1
     state.quads[quad] = state.quads.get(quad, 0) + 1

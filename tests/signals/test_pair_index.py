@@ -1,5 +1,7 @@
 """The pair index and its change detection, on tables of events."""
 
+from dataclasses import replace
+
 import pytest
 from newsmon.signals.pair_index import (
     DAY,
@@ -104,6 +106,46 @@ def test_a_burst_of_news_builds_its_own_normal_and_shows_the_turn() -> None:
     state = PairState(pair=("IND", "PAK"), prior=-2.1, prior_known=True)
     assert set(feed(state, [(-3.0, i * 0.5) for i in range(12)])) == {"none"}
     kinds = feed(state, [(-9.0, 6.0 + i * 0.1) for i in range(6)], start=12)
+    assert "raised" in kinds and state.direction == "toward_conflict"
+
+
+def outlets(state: PairState, fingerprints: list[int], score: float = -9.0) -> list[str]:
+    """Force-level events on consecutive half-days, each from the outlet of its fingerprint."""
+    return [
+        add_event(
+            state, replace(evidence(i, score, i * 0.5), fingerprint=f), "material_conflict"
+        ).kind
+        for i, f in enumerate(fingerprints)
+    ]
+
+
+TWO_OUTLETS = [0x0F0F_0F0F_0F0F_0F0F, 0xF0F0_F0F0_F0F0_F0F0]  # 64 bits apart
+
+
+def test_strangers_first_news_of_force_from_two_outlets_is_a_shift() -> None:
+    """No prior and no history, yet strikes that two outlets report are a turn."""
+    state = PairState(pair=("CHL", "NOR"))
+    kinds = outlets(state, [TWO_OUTLETS[0], TWO_OUTLETS[1], TWO_OUTLETS[0]])
+    assert "raised" in kinds and state.direction == "toward_conflict"
+
+
+def test_force_that_one_outlet_alone_reports_stays_the_baseline() -> None:
+    """One article's misreading reaches force level too: without a second outlet the pair's
+    first news is still its baseline."""
+    state = PairState(pair=("CHL", "NOR"))
+    assert set(outlets(state, [TWO_OUTLETS[0]] * 4)) == {"none"}
+
+
+def test_force_between_parties_at_war_is_their_normal() -> None:
+    state = PairState(pair=("RUS", "UKR"), prior=-5.4, prior_known=True)
+    assert set(outlets(state, [TWO_OUTLETS[0], TWO_OUTLETS[1]] * 2)) == {"none"}
+
+
+def test_sanctions_between_rivals_from_two_outlets_are_an_escalation() -> None:
+    """A rivalry's normal is verbal hostility (-2.1 here); a burst at the sanctions level (-6)
+    from two outlets is a move beyond it."""
+    state = PairState(pair=("IND", "PAK"), prior=-2.4, prior_known=True)
+    kinds = outlets(state, [TWO_OUTLETS[0], TWO_OUTLETS[1], TWO_OUTLETS[0]], score=-6.0)
     assert "raised" in kinds and state.direction == "toward_conflict"
 
 

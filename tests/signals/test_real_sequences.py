@@ -4,6 +4,8 @@ ConfliBERT sentences labelled cooperation, then ones labelled material conflict,
 (their event types and scores come from the coder, not from the labels) and attributed to one
 pair with a known alignment. The index must turn and the signal fire within
 ``CONFLICT_EVENTS_ALLOWED`` conflict events; the cooperative stretch alone raises nothing.
+Material-conflict sentences as the first news of strangers (no alignment) or of rivals raise a
+shift when each comes from its own outlet, and nothing when one outlet reports them all.
 """
 
 from datetime import UTC, datetime
@@ -70,11 +72,11 @@ def as_events(
     ]
 
 
-def replay(events: list[dict]) -> list:
+def replay(events: list[dict], pair: tuple[str, str] = ("DEU", "FRA")) -> list:
     detector = AllianceDetector(AlignmentTable.load())
     state, ledger, signals = None, SignalLedger(), []
     for event in events:
-        state, new = detector.on_pair_event(state, ledger, event, "DEU", "FRA")
+        state, new = detector.on_pair_event(state, ledger, event, *pair)
         signals.extend(s for s in new if s.signal_type == "dyad_shift")
     return signals
 
@@ -96,3 +98,28 @@ def test_the_cooperative_stretch_alone_raises_nothing(coded_scores: dict) -> Non
     cooperation = as_events(coded_scores["cooperation"], 0, 0.0, 2.0)
     assert len(cooperation) >= 30
     assert replay(cooperation) == []
+
+
+FIRST_NEWS_PAIRS = [("CHL", "NOR"), ("IND", "PAK")]  # strangers; a rivalry in March 2025
+
+
+@pytest.mark.parametrize("pair", FIRST_NEWS_PAIRS)
+def test_a_first_burst_of_force_from_several_outlets_fires(
+    coded_scores: dict, pair: tuple[str, str]
+) -> None:
+    conflict = as_events(coded_scores["conflict"][:CONFLICT_EVENTS_ALLOWED], 0, 0.0, 0.5)
+    signals = replay(conflict, pair)
+    assert signals, "force reported by several outlets is a shift, history or not"
+    assert signals[0].direction == "toward_conflict" and signals[0].pair == pair
+    assert signals[0].independent_sources >= 2
+    print(f"{pair}: {signals[0].summary}")
+
+
+@pytest.mark.parametrize("pair", FIRST_NEWS_PAIRS)
+def test_a_first_burst_of_force_from_one_outlet_stays_the_baseline(
+    coded_scores: dict, pair: tuple[str, str]
+) -> None:
+    conflict = as_events(coded_scores["conflict"][:CONFLICT_EVENTS_ALLOWED], 0, 0.0, 0.5)
+    outlet = conflict[0]["article_fingerprint"]
+    one_outlet = [{**e, "article_fingerprint": outlet} for e in conflict]
+    assert replay(one_outlet, pair) == []
