@@ -35,7 +35,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -492,7 +492,9 @@ class ActorResolver:
                 self._add(alias, capital, _PRIO_CURATED)
             for agent, names in c.get("metonyms", {}).items():
                 for alias in names:
-                    self._add(alias, _Target("metonym", code, agent, alias), _PRIO_CURATED)
+                    self._add(
+                        alias, _Target("metonym", code, agent, alias, guard=True), _PRIO_CURATED
+                    )
             pre = _Target("country", code, "PRE", None)
             for alias in c.get("pre", []):
                 self._add(alias, pre, _PRIO_CURATED)
@@ -525,9 +527,14 @@ class ActorResolver:
                 guard=ent["kind"] == "person",
                 authoritative=bool(ent.get("authoritative")),
             )
+            # a generated group's one-word alias that is not an acronym is often a common word
+            # ("Foundation" for El Rukn): guarded like a surname, so the "Jamestown Foundation"
+            # is not the gang
+            worded = replace(t, guard=True)
             prio = _PRIO_OVERRIDE if ent.get("authoritative") else _PRIO_GENERATED
             for alias in ent["aliases"]:
-                self._add(alias, t, prio)
+                common = not ent.get("authoritative") and not alias.isupper()
+                self._add(alias, worded if common else t, prio)
             for alias in ent.get("absorbed", []):
                 self._add(alias, t, _PRIO_GENERATED)
         for extra in overrides.get("aliases", []):

@@ -211,6 +211,9 @@ def test_default_date_is_today(resolver: ActorResolver) -> None:
         ("The White House said so.", "White House", "USA", "GOV", "metonym"),
         ("Downing Street said so.", "Downing Street", "GBR", "GOV", "metonym"),
         ("The Pentagon said so.", "Pentagon", "USA", "MIL", "metonym"),
+        ("Congress passed the bill.", "Congress", "USA", "LEG", "metonym"),
+        ("The Kremlin said so.", "Kremlin", "RUS", "GOV", "metonym"),
+        ("FBI Director Christopher Wray spoke.", "FBI", "USA", "COP", "org"),
         ("Hamas militants fired rockets.", "Hamas militants", "PSE", "REB", "org"),
         ("The US imposed sanctions.", "US", "USA", None, "country"),
         ("The U.S. imposed sanctions.", "U.S.", "USA", None, "country"),
@@ -246,6 +249,10 @@ def test_plover_country_for_igos(resolver: ActorResolver) -> None:
         "Latin America and the Middle East watched.",
         "She wrote for the Washington Post.",
         "The turkey was roasted in china dishes.",
+        # one word of another organisation's name: not the US Congress, not the El Rukn gang
+        "Sayim, of the World Uyghur Congress, spoke.",
+        "His National Congress Party was dissolved.",
+        "Janusz Bugajski of the Jamestown Foundation spoke.",
     ],
 )
 def test_no_false_positives(resolver: ActorResolver, text: str) -> None:

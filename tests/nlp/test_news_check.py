@@ -53,7 +53,8 @@ def test_the_role_sample_labels_the_event_sentences_with_their_resolved_countrie
     for row in rows:
         on = date.fromisoformat(row["published"][:10])
         named = {m.code for m in resolver.resolve(row["sentence"], on)}
-        assert len(named) >= 2
+        # drawn where the resolver found two countries; since "Foundation" and "Congress" no
+        # longer resolve inside other organisations' names, two of them name one
         assert set(row["actors"]) | set(row["recipients"]) <= named, row["sentence"]
 
 
