@@ -176,6 +176,22 @@ def test_a_partner_warming_to_an_adversary_is_a_realignment(detector: AllianceDe
     ]
 
 
+def test_post_assad_syria_warming_to_the_us_is_a_realignment_away_from_russia(
+    detector: AllianceDetector,
+) -> None:
+    """The seed's reader: Syria's new government "has engaged with Putin's enemies"; when the
+    news names one, Syria-US cooperation in 2026 is that realignment (the table's Syria-US
+    rivalry, weakened since May 2025, is what the warming runs against)."""
+    events = [
+        event(40 + i, ("SYR", "GOV"), ["USA"], "CONSULT", "verbal_cooperation", 4.0, float(i))
+        for i in range(4)
+    ]
+    realign = [s for s in run_pairs(detector, events) if s.signal_type == "realignment"]
+    assert any(s.pair == ("RUS", "SYR") and s.third_party == "USA" for s in realign), [
+        s.summary for s in realign
+    ]
+
+
 def test_signals_are_identical_when_the_same_events_are_replayed(
     detector: AllianceDetector,
 ) -> None:
