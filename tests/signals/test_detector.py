@@ -164,30 +164,26 @@ def test_russia_syria_after_assad_is_judged_against_the_old_partnership(
     assert shifts[-1].direction == "toward_conflict" and "prior" not in shifts[-1].summary
 
 
-def test_a_partner_warming_to_an_adversary_is_a_realignment(detector: AllianceDetector) -> None:
-    # Venezuela, a partner of Cuba until Maduro's capture, warming to the United States.
-    events = [
-        event(30 + i, ("VEN", "GOV"), ["USA"], "AGREE", "verbal_cooperation", 4.0, float(i))
-        for i in range(5)
-    ]
-    realign = [s for s in run_pairs(detector, events) if s.signal_type == "realignment"]
-    assert any(s.pair == ("RUS", "VEN") and s.third_party == "USA" for s in realign), [
-        s.summary for s in realign
-    ]
-
-
-def test_post_assad_syria_warming_to_the_us_is_a_realignment_away_from_russia(
-    detector: AllianceDetector,
+@pytest.mark.parametrize(
+    ("country", "kind", "lost_partner"),
+    [
+        # Venezuela, a partner of Russia and Cuba until Maduro's capture, warming to the US
+        ("VEN", "AGREE", ("RUS", "VEN")),
+        # the seed's reader: post-Assad Syria "has engaged with Putin's enemies"; when the news
+        # names one, that is the realignment (the table's Syria-US rivalry, weakened since May
+        # 2025, is what the warming runs against)
+        ("SYR", "CONSULT", ("RUS", "SYR")),
+    ],
+)
+def test_a_partner_warming_to_an_adversary_is_a_realignment(
+    detector: AllianceDetector, country: str, kind: str, lost_partner: tuple[str, str]
 ) -> None:
-    """The seed's reader: Syria's new government "has engaged with Putin's enemies"; when the
-    news names one, Syria-US cooperation in 2026 is that realignment (the table's Syria-US
-    rivalry, weakened since May 2025, is what the warming runs against)."""
     events = [
-        event(40 + i, ("SYR", "GOV"), ["USA"], "CONSULT", "verbal_cooperation", 4.0, float(i))
+        event(30 + i, (country, "GOV"), ["USA"], kind, "verbal_cooperation", 4.0, float(i))
         for i in range(4)
     ]
     realign = [s for s in run_pairs(detector, events) if s.signal_type == "realignment"]
-    assert any(s.pair == ("RUS", "SYR") and s.third_party == "USA" for s in realign), [
+    assert any(s.pair == lost_partner and s.third_party == "USA" for s in realign), [
         s.summary for s in realign
     ]
 
