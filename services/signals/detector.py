@@ -34,6 +34,7 @@ from newsmon.signals.pair_index import (
     RECENT_WINDOW,
     EvidenceItem,
     PairState,
+    escalation_on_first_news,
     fold_event,
     pair_key,
     replay_transition,
@@ -210,6 +211,12 @@ class AllianceDetector:
                     f"{state.current:+.1f} against a baseline of {state.baseline:+.1f} "
                     f"(z {transition.z:+.1f})"
                     + (f"; prior: {relation.relation}" if relation else "")
+                    + (
+                        f"; force on the pair's first news, from "
+                        f"{state.reading.recent_sources} independent outlets"
+                        if escalation_on_first_news(state.reading, state.prior_known)
+                        else ""
+                    )
                 )
                 signal = _finalise(
                     Draft(

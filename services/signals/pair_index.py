@@ -211,6 +211,18 @@ def next_direction(reading: IndexReading, direction: str | None, prior_known: bo
     return toward if strong else direction
 
 
+def escalation_on_first_news(reading: IndexReading, prior_known: bool) -> bool:
+    """The raise rests on the escalation rule alone: no history of its own, and a move that
+    runs with the prior, not against it (what the signal's summary says, so an analyst sees
+    why a pair's first news counted)."""
+    move = reading.current - reading.baseline
+    return (
+        reading.settled.weight < MIN_HISTORY
+        and not (prior_known and move * reading.prior < 0)
+        and _corroborated_escalation(reading, move)
+    )
+
+
 def _corroborated_escalation(reading: IndexReading, move: float) -> bool:
     """Strangers or rivals whose first news is force (strikes, seizures, sanctions) have
     shifted, history or not; but one article's misreadings reach that level too (a 2021 story

@@ -112,6 +112,7 @@ def test_a_first_burst_of_force_from_several_outlets_fires(
     assert signals, "force reported by several outlets is a shift, history or not"
     assert signals[0].direction == "toward_conflict" and signals[0].pair == pair
     assert signals[0].independent_sources >= 2
+    assert "force on the pair's first news" in signals[0].summary
     print(f"{pair}: {signals[0].summary}")
 
 
