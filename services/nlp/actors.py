@@ -82,6 +82,9 @@ _LOCATIVES = {
     "visiting",
     "visit",
 }
+# kinds whose one-word aliases are guarded as common words ("Congress", "Foundation"), not as
+# names: written in capitals they are acronyms ("FBI", "FARC") and need no guard
+_GUARDED_WORDS = frozenset({"org", "metonym"})
 _STOP_CAPS = {
     "the",
     "a",
@@ -527,14 +530,14 @@ class ActorResolver:
                 guard=ent["kind"] == "person",
                 authoritative=bool(ent.get("authoritative")),
             )
-            # a generated group's one-word alias that is not an acronym is often a common word
-            # ("Foundation" for El Rukn): guarded like a surname, so the "Jamestown Foundation"
-            # is not the gang
-            worded = replace(t, guard=True)
+            # a generated group's one-word alias is often a common word ("Foundation" for El
+            # Rukn): guarded like a surname, so the "Jamestown Foundation" is not the gang
+            # (``_accept`` lets an acronym written in capitals, "FARC", through)
+            if not ent.get("authoritative"):
+                t = replace(t, guard=True)
             prio = _PRIO_OVERRIDE if ent.get("authoritative") else _PRIO_GENERATED
             for alias in ent["aliases"]:
-                common = not ent.get("authoritative") and not alias.isupper()
-                self._add(alias, worded if common else t, prio)
+                self._add(alias, t, prio)
             for alias in ent.get("absorbed", []):
                 self._add(alias, t, _PRIO_GENERATED)
         for extra in overrides.get("aliases", []):
@@ -643,7 +646,8 @@ class ActorResolver:
                     return False
             elif not text[s].isupper():
                 return False
-        if cand.target.guard and not headline:
+        acronym = cand.target.kind in _GUARDED_WORDS and text[spans[i][0] : spans[j][1]].isupper()
+        if cand.target.guard and not headline and not acronym:
             if i > 0 and self._name_like(text, spans, keys, i - 1):
                 return False
             if j + 1 < len(spans) and self._name_like(text, spans, keys, j + 1):

@@ -212,9 +212,10 @@ class AllianceDetector:
                     f"(z {transition.z:+.1f})"
                     + (f"; prior: {relation.relation}" if relation else "")
                     + (
-                        f"; force on the pair's first news, from "
-                        f"{state.reading.recent_sources} independent outlets"
-                        if escalation_on_first_news(state.reading, state.prior_known)
+                        f"; force on the pair's first news, reported by "
+                        f"{state.reading.force_sources} independent articles"
+                        if status == "active"
+                        and escalation_on_first_news(state.reading, state.prior_known)
                         else ""
                     )
                 )

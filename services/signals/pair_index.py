@@ -18,7 +18,7 @@ single-event scores in the pair's own settled history (floored at ``MIN_SIGMA``:
 of unrelated event types routinely differ by that much) and ``n_eff`` the effective number of
 recent events (Kish). A pair needs a history first: ``MIN_HISTORY`` weighted events that have
 settled. Until then only a move against its alignment prior counts (allies turning hostile,
-rivals warming), or an escalation to force that two independent outlets report (an index at
+rivals warming), or an escalation to force that two independent articles report (an index at
 ``FORCE_LEVEL`` or lower on a pair whose normal is at most a rivalry's: strangers or rivals who
 start fighting); otherwise a pair's first news is its baseline, not a shift. A signal
 is raised at |z| >= ``RAISE_Z`` with at least ``MIN_EVENTS``
@@ -54,8 +54,8 @@ MIN_EVENTS = 2.0
 MIN_HISTORY = 3.0
 MIN_MOVE = 1.5
 FORCE_LEVEL = -6.0  # PLOVER: SANCTION -6, COERCE -7, ASSAULT -9; an armed conflict's prior
-RIVALRY_LEVEL = -3.0  # the lowest prior short of armed conflict (a full-strength rivalry)
-ESCALATION_SOURCES = 2
+RIVALRY_LEVEL = -3.0  # a full-strength rivalry's prior: a normal below it is already war
+ESCALATION_SOURCES = 2  # one article's misreading is not enough; a second article confirms
 EVIDENCE_KEPT = 5
 RECENT_KEPT = 8
 HISTORY_KEPT = 128
@@ -162,9 +162,12 @@ class IndexReading:
         return sum(weights) ** 2 / squares if squares > 0 else 0.0
 
     @property
-    def recent_sources(self) -> int:
-        """Independent outlets among the recent events (near-duplicate articles are one)."""
-        known = {item[4] for item in self.recent if len(item) > 4 and item[4]}
+    def force_sources(self) -> int:
+        """Independent articles (near-duplicates are one) among the recent events at force
+        level: the articles that report the force, not just any that name the pair."""
+        known = {
+            item[4] for item in self.recent if len(item) > 4 and item[4] and item[1] <= FORCE_LEVEL
+        }
         return count_independent(sorted(known))
 
     @property
@@ -227,12 +230,13 @@ def _corroborated_escalation(reading: IndexReading, move: float) -> bool:
     """Strangers or rivals whose first news is force (strikes, seizures, sanctions) have
     shifted, history or not; but one article's misreadings reach that level too (a 2021 story
     recalling a 2004 bombing, a UN report on a civil war read as the UN fighting Sudan), so
-    the level must come from ``ESCALATION_SOURCES`` independent outlets."""
+    the force must be reported by ``ESCALATION_SOURCES`` articles that are not near-duplicates
+    of each other."""
     return (
         move < 0
         and reading.current <= FORCE_LEVEL
         and reading.prior >= RIVALRY_LEVEL
-        and reading.recent_sources >= ESCALATION_SOURCES
+        and reading.force_sources >= ESCALATION_SOURCES
     )
 
 

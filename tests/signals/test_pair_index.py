@@ -109,8 +109,8 @@ def test_a_burst_of_news_builds_its_own_normal_and_shows_the_turn() -> None:
     assert "raised" in kinds and state.direction == "toward_conflict"
 
 
-def outlets(state: PairState, fingerprints: list[int], score: float = -9.0) -> list[str]:
-    """Force-level events on consecutive half-days, each from the outlet of its fingerprint."""
+def from_articles(state: PairState, fingerprints: list[int], score: float = -9.0) -> list[str]:
+    """Force-level events on consecutive half-days, each from the article of its fingerprint."""
     return [
         add_event(
             state, replace(evidence(i, score, i * 0.5), fingerprint=f), "material_conflict"
@@ -119,34 +119,53 @@ def outlets(state: PairState, fingerprints: list[int], score: float = -9.0) -> l
     ]
 
 
-TWO_OUTLETS = [0x0F0F_0F0F_0F0F_0F0F, 0xF0F0_F0F0_F0F0_F0F0]  # 64 bits apart
+TWO_ARTICLES = [0x0F0F_0F0F_0F0F_0F0F, 0xF0F0_F0F0_F0F0_F0F0]  # 64 bits apart: not near-duplicates
 
 
-def test_strangers_first_news_of_force_from_two_outlets_is_a_shift() -> None:
-    """No prior and no history, yet strikes that two outlets report are a turn."""
+def test_strangers_first_news_of_force_from_two_articles_is_a_shift() -> None:
+    """No prior and no history, yet strikes that two independent articles report are a turn."""
     state = PairState(pair=("CHL", "NOR"))
-    kinds = outlets(state, [TWO_OUTLETS[0], TWO_OUTLETS[1], TWO_OUTLETS[0]])
+    kinds = from_articles(state, [TWO_ARTICLES[0], TWO_ARTICLES[1], TWO_ARTICLES[0]])
     assert "raised" in kinds and state.direction == "toward_conflict"
 
 
-def test_force_that_one_outlet_alone_reports_stays_the_baseline() -> None:
-    """One article's misreading reaches force level too: without a second outlet the pair's
+def test_force_that_one_article_alone_reports_stays_the_baseline() -> None:
+    """One article's misreading reaches force level too: without a second article the pair's
     first news is still its baseline."""
     state = PairState(pair=("CHL", "NOR"))
-    assert set(outlets(state, [TWO_OUTLETS[0]] * 4)) == {"none"}
+    assert set(from_articles(state, [TWO_ARTICLES[0]] * 4)) == {"none"}
 
 
 def test_force_between_parties_at_war_is_their_normal() -> None:
     state = PairState(pair=("RUS", "UKR"), prior=-5.4, prior_known=True)
-    assert set(outlets(state, [TWO_OUTLETS[0], TWO_OUTLETS[1]] * 2)) == {"none"}
+    assert set(from_articles(state, [TWO_ARTICLES[0], TWO_ARTICLES[1]] * 2)) == {"none"}
 
 
-def test_sanctions_between_rivals_from_two_outlets_are_an_escalation() -> None:
-    """A rivalry's normal is verbal hostility (-2.1 here); a burst at the sanctions level (-6)
-    from two outlets is a move beyond it."""
+def test_sanctions_between_rivals_from_two_articles_are_an_escalation() -> None:
+    """A rivalry's normal is verbal hostility (-2.4 here); a burst at the sanctions level (-6)
+    from two articles is a move beyond it."""
     state = PairState(pair=("IND", "PAK"), prior=-2.4, prior_known=True)
-    kinds = outlets(state, [TWO_OUTLETS[0], TWO_OUTLETS[1], TWO_OUTLETS[0]], score=-6.0)
+    kinds = from_articles(state, [TWO_ARTICLES[0], TWO_ARTICLES[1], TWO_ARTICLES[0]], score=-6.0)
     assert "raised" in kinds and state.direction == "toward_conflict"
+
+
+def test_a_second_article_must_report_force_not_just_name_the_pair() -> None:
+    """Four strikes from one article and a handshake from another average below -6 and come
+    from two articles, but only one of them reports force: still the baseline."""
+    state = PairState(pair=("CHL", "NOR"))
+    kinds = from_articles(state, [TWO_ARTICLES[0]] * 4)
+    cooperative = replace(evidence(9, 3.0, 2.0), fingerprint=TWO_ARTICLES[1])
+    kinds.append(add_event(state, cooperative, "verbal_cooperation").kind)
+    assert state.reading.current <= -6.0 and set(kinds) == {"none"}
+
+
+def test_history_written_before_fingerprints_were_kept_still_replays() -> None:
+    """Changelog state from before the fifth field: its items count as no known article."""
+    state = PairState(pair=("CHL", "NOR"))
+    from_articles(state, TWO_ARTICLES)
+    state.history = [item[:4] for item in state.history]
+    state._reading = None
+    assert state.replay().force_sources == 0 and state.direction is None
 
 
 def test_the_same_events_in_any_order_end_in_the_same_state() -> None:

@@ -5,7 +5,7 @@ ConfliBERT sentences labelled cooperation, then ones labelled material conflict,
 pair with a known alignment. The index must turn and the signal fire within
 ``CONFLICT_EVENTS_ALLOWED`` conflict events; the cooperative stretch alone raises nothing.
 Material-conflict sentences as the first news of strangers (no alignment) or of rivals raise a
-shift when each comes from its own outlet, and nothing when one outlet reports them all.
+shift when each comes from its own article, and nothing when one article reports them all.
 """
 
 from datetime import UTC, datetime
@@ -104,12 +104,12 @@ FIRST_NEWS_PAIRS = [("CHL", "NOR"), ("IND", "PAK")]  # strangers; a rivalry in M
 
 
 @pytest.mark.parametrize("pair", FIRST_NEWS_PAIRS)
-def test_a_first_burst_of_force_from_several_outlets_fires(
+def test_a_first_burst_of_force_from_several_articles_fires(
     coded_scores: dict, pair: tuple[str, str]
 ) -> None:
     conflict = as_events(coded_scores["conflict"][:CONFLICT_EVENTS_ALLOWED], 0, 0.0, 0.5)
     signals = replay(conflict, pair)
-    assert signals, "force reported by several outlets is a shift, history or not"
+    assert signals, "force reported by several articles is a shift, history or not"
     assert signals[0].direction == "toward_conflict" and signals[0].pair == pair
     assert signals[0].independent_sources >= 2
     assert "force on the pair's first news" in signals[0].summary
@@ -117,10 +117,10 @@ def test_a_first_burst_of_force_from_several_outlets_fires(
 
 
 @pytest.mark.parametrize("pair", FIRST_NEWS_PAIRS)
-def test_a_first_burst_of_force_from_one_outlet_stays_the_baseline(
+def test_a_first_burst_of_force_from_one_article_stays_the_baseline(
     coded_scores: dict, pair: tuple[str, str]
 ) -> None:
     conflict = as_events(coded_scores["conflict"][:CONFLICT_EVENTS_ALLOWED], 0, 0.0, 0.5)
-    outlet = conflict[0]["article_fingerprint"]
-    one_outlet = [{**e, "article_fingerprint": outlet} for e in conflict]
-    assert replay(one_outlet, pair) == []
+    article = conflict[0]["article_fingerprint"]
+    one_article = [{**e, "article_fingerprint": article} for e in conflict]
+    assert replay(one_article, pair) == []
