@@ -40,6 +40,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from newsmon.signals.alignments import PRIOR_WEIGHTS
 from newsmon.signals.simhash import count_independent
 
 DAY = 86_400.0
@@ -54,7 +55,7 @@ MIN_EVENTS = 2.0
 MIN_HISTORY = 3.0
 MIN_MOVE = 1.5
 FORCE_LEVEL = -6.0  # PLOVER: SANCTION -6, COERCE -7, ASSAULT -9; an armed conflict's prior
-RIVALRY_LEVEL = -3.0  # a full-strength rivalry's prior: a normal below it is already war
+RIVALRY_LEVEL = PRIOR_WEIGHTS["rivalry"]  # a full-strength rivalry's prior: below it, war
 ESCALATION_SOURCES = 2  # one article's misreading is not enough; a second article confirms
 EVIDENCE_KEPT = 5
 RECENT_KEPT = 8
@@ -197,12 +198,14 @@ def next_direction(reading: IndexReading, direction: str | None, prior_known: bo
     z = reading.z
     move = reading.current - reading.baseline
     toward = "toward_cooperation" if move > 0 else "toward_conflict"
-    own_history = reading.settled.weight >= MIN_HISTORY
     # Without its own history a pair's prior says which side it is on, not how far: news that
     # allies cooperate (or rivals quarrel) is not a shift until the pair has a normal of its own.
-    against_prior = prior_known and move * reading.prior < 0
     strong = (
-        (own_history or against_prior or _corroborated_escalation(reading, move))
+        (
+            _own_history(reading)
+            or _against_prior(reading, move, prior_known)
+            or _corroborated_escalation(reading, move)
+        )
         and abs(z) >= RAISE_Z
         and reading.effective_events >= MIN_EVENTS
         and abs(move) >= MIN_MOVE
@@ -220,10 +223,18 @@ def escalation_on_first_news(reading: IndexReading, prior_known: bool) -> bool:
     why a pair's first news counted)."""
     move = reading.current - reading.baseline
     return (
-        reading.settled.weight < MIN_HISTORY
-        and not (prior_known and move * reading.prior < 0)
+        not _own_history(reading)
+        and not _against_prior(reading, move, prior_known)
         and _corroborated_escalation(reading, move)
     )
+
+
+def _own_history(reading: IndexReading) -> bool:
+    return reading.settled.weight >= MIN_HISTORY
+
+
+def _against_prior(reading: IndexReading, move: float, prior_known: bool) -> bool:
+    return prior_known and move * reading.prior < 0
 
 
 def _corroborated_escalation(reading: IndexReading, move: float) -> bool:
