@@ -30,6 +30,8 @@ lands after a faster later one. The pair keeps its last ``HISTORY_KEPT`` events 
 event time, and every new event *replays* that history through the detector from the start,
 so the index, the baseline and the raised direction are what they would have been had the news
 come in event-time order. Two runs over the same events, in any order, end in the same state.
+The detector decides once per event time, not once per event: an article's sentences share
+its time, and an article is judged whole (``with_step_ends``).
 Older events than the kept history are folded into ``archived`` (a decayed sum, which does not
 depend on order either). A replay costs ``HISTORY_KEPT`` small steps, about a millisecond.
 """
@@ -272,9 +274,10 @@ class PairState:
         """Run the kept history through the detector in event-time order; sets ``direction``."""
         reading = IndexReading(self.prior, [], replace(self.archived))
         direction = None
-        for item in self.history:
+        for item, step_ends in with_step_ends(self.history):
             reading.push(item)
-            direction = next_direction(reading, direction, self.prior_known)
+            if step_ends:
+                direction = next_direction(reading, direction, self.prior_known)
         self.direction = direction
         self._reading = reading
         return reading
@@ -422,6 +425,17 @@ def replay_transition(state: PairState, before: str | None) -> Transition:
     reading = state.replay()
     move = reading.current - reading.baseline
     return Transition(transition(before, state.direction), state.direction, abs(move), reading.z)
+
+
+def with_step_ends(history: list[list]) -> list[tuple[list, bool]]:
+    """Each history item, and whether it is the last of its event time. The detector judges a
+    time step whole: an article's sentences share its time, and judged one by one, in the
+    order of their ids (hashes), its mixed sentences could raise a signal halfway through the
+    article that the whole article does not support, or not, depending on the hashes."""
+    return [
+        (item, i + 1 == len(history) or history[i + 1][0] != item[0])
+        for i, item in enumerate(history)
+    ]
 
 
 def insert_sorted(history: list[list], item: list, archive: Callable[[list], None]) -> None:

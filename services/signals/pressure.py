@@ -29,7 +29,8 @@ threatens it is, twice over. Pressure is "regime-threatening" at ``RAISE_PRESSUR
 being so under ``CLEAR_PRESSURE`` (hysteresis).
 
 As for pairs (``newsmon.signals.pair_index``), the kept history is replayed in event-time
-order on every event, so the outcome does not depend on the order the news arrived in.
+order on every event, so the outcome does not depend on the order the news arrived in, and
+the hysteresis decides once per event time (an article at once).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from newsmon.signals.pair_index import (
     insert_sorted,
     strongest_evidence,
     transition,
+    with_step_ends,
 )
 
 PRESSURE_HALF_LIFE = 14 * DAY
@@ -137,8 +139,10 @@ class PressureState:
             replace(self.archived_challenge), replace(self.archived_repression)
         )
         at_risk = False
-        for item in self.history:
+        for item, step_ends in with_step_ends(self.history):
             reading.push(item)
+            if not step_ends:
+                continue
             if not at_risk and reading.pressure >= RAISE_PRESSURE:
                 at_risk = True
             elif at_risk and reading.pressure < CLEAR_PRESSURE:

@@ -10,6 +10,8 @@ from newsmon.signals.pair_index import (
     Ewma,
     PairState,
     add_event,
+    fold_event,
+    replay_transition,
 )
 
 
@@ -189,6 +191,37 @@ def test_the_same_events_in_any_order_end_in_the_same_state() -> None:
         assert state.evidence_toward("toward_conflict") == in_order.evidence_toward(
             "toward_conflict"
         )
+
+
+# The Iran-Russia sentences of the seed article (score, confidence), a partnership's prior:
+# "a vital partner", "helped Russia develop" drones, and "ties have limits", "biggest fear"
+SEED_IRAN_RUSSIA = [(-3.5, 0.18), (-2.0, 0.31), (-3.5, 0.43), (-5.0, 0.21), (5.0, 0.58)]
+SEED_IRAN_RUSSIA += [(-3.5, 0.14), (10.0, 0.30), (-3.5, 0.37)]
+
+
+def one_article(scores: list[tuple[float, float]], ids: list[int]) -> PairState:
+    """A partnership's pair given one article's events at once, as the detector folds them."""
+    state = PairState(pair=("IRN", "RUS"), prior=2.25, prior_known=True)
+    for i, (score, confidence) in zip(ids, scores, strict=True):
+        item = replace(evidence(i, score, 30.0, confidence), article_id="a", fingerprint=7)
+        fold_event(state, item, "verbal_conflict")
+    replay_transition(state, None)
+    return state
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_an_article_is_judged_whole_whatever_the_ids_of_its_sentences(seed: int) -> None:
+    """An article's sentences share its time and replay in id order (hashes): judged one by
+    one, the first five of them raised a conflict signal the whole mixed article does not
+    support, and whether they came first depended on the hashes."""
+    import random
+
+    ids = list(range(len(SEED_IRAN_RUSSIA)))
+    random.Random(seed).shuffle(ids)
+    assert one_article(SEED_IRAN_RUSSIA, ids).direction is None
+    conflict_only = [(s, c) for s, c in SEED_IRAN_RUSSIA if s < 0]
+    shifted = one_article(conflict_only, ids[: len(conflict_only)])
+    assert shifted.direction == "toward_conflict"
 
 
 def test_a_turn_is_shown_with_the_sentences_on_its_side() -> None:
