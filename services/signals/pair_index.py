@@ -4,8 +4,9 @@ Each dyadic event brings its PLOVER score (-10 conflict .. +10 cooperation), wei
 confidence, on *event* time (a replay of old news lands where it happened, not when it came):
 
 - the **current index** is the weighted mean of the pair's latest events: those of the last
-  ``RECENT_WINDOW`` (14 days before its latest event), at most the last ``RECENT_KEPT``, each
-  decayed with a 7-day half-life;
+  ``RECENT_WINDOW`` (14 days before its latest event), at most the last ``RECENT_KEPT`` (or
+  the latest article's, all of them, when it alone has more), each decayed with a 7-day
+  half-life;
 - the **baseline** is what was normal before that: events that have left the window, by age
   or because ``RECENT_KEPT`` newer ones followed (a busy pair builds its own normal within
   days, so a short burst of news can still show a turn), feed a 90-day exponentially weighted
@@ -185,12 +186,15 @@ class IndexReading:
         return (self.current - self.baseline) / (self.sigma / math.sqrt(n))
 
     def push(self, item: HistoryItem) -> None:
-        """The next event in time order; events that leave the window (or overflow it) settle."""
+        """The next event in time order; events that leave the window (or overflow it) settle.
+
+        Overflow never splits one event time (an article): which of its sentences became
+        baseline and which stayed recent would depend on their ids, which are hashes."""
         self.recent.append(item)
         while self.recent[0][0] < item[0] - RECENT_WINDOW:
             old = self.recent.pop(0)
             self.settled.add(old[1], old[2], old[0])
-        while len(self.recent) > RECENT_KEPT:
+        while len(self.recent) > RECENT_KEPT and self.recent[0][0] < item[0]:
             old = self.recent.pop(0)
             self.settled.add(old[1], old[2], old[0])
 
