@@ -389,6 +389,40 @@ def _print_eval(report) -> None:  # noqa: ANN001
     )
 
 
+@app.command("check-signals")
+def check_signals(
+    paths: list[Path] = typer.Argument(..., help="articles: .txt / .jsonl files or folders"),
+    expect: Path = typer.Option(
+        Path("seeds/expectations.yaml"), "--expect", help="what the stream's readers expect"
+    ),
+    json_out: Path | None = typer.Option(None, "--json", help="also write the report here"),
+    strict: bool = typer.Option(
+        False, "--strict", help="exit 1 on a missed expectation (not a known gap) or a flap"
+    ),
+) -> None:
+    """Code articles and run them through the alliance detector offline (no broker): which
+    expected signals appear, with evidence, what else is raised, and whether anything flaps."""
+    from newsmon.local.signal_check import coded_stream, print_check, write_check
+    from newsmon.signals.alignments import AlignmentTable
+    from newsmon.signals.detector import AllianceDetector
+    from newsmon.signals.stream_check import check_stream, load_expectations, run_detector
+
+    settings = _settings()
+    try:
+        expectations = load_expectations(expect)
+        articles = coded_stream(paths, settings, _build_coder(settings), console)
+    except (FileNotFoundError, ValueError) as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    traces = run_detector(articles, AllianceDetector(AlignmentTable.load()))
+    report = check_stream(traces, expectations)
+    print_check(report, Console(), len(articles), sum(len(a) for a in articles))
+    if json_out:
+        write_check(report, json_out)
+    if strict and (report.missed or report.flapping):
+        raise typer.Exit(1)
+
+
 @bench_app.command("pipeline")
 def bench_pipeline(
     stories: Path = typer.Option(Path("seeds/voa_stories.jsonl"), "--stories", help="JSONL"),

@@ -1,0 +1,105 @@
+"""``newsmon check-signals``: articles in, the coder's events, and the stream check printed.
+
+The I/O around ``newsmon.signals.stream_check``: reading and coding the articles as the
+stream would (the same ids, ``newsmon.core.articles.to_raw_article``; the same event records,
+``newsmon.worker.enrichment.build_events``; published order, as the demo replays), and the
+report as a table and as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from newsmon.core.articles import to_raw_article
+from newsmon.core.records import AllianceSignal
+from newsmon.core.settings import Settings
+from newsmon.nlp.coder import ArticleInput, EventCoder
+from newsmon.producer.replay import order_for_replay
+from newsmon.producer.sources import expand_paths, read_articles
+from newsmon.signals.stream_check import StreamCheck
+from newsmon.worker.enrichment import build_events
+from rich.console import Console
+
+CODER_BATCH = 16  # articles per coder call: the worker's batches, and bounded memory
+
+
+def coded_stream(
+    paths: list[Path], settings: Settings, coder: EventCoder, console: Console
+) -> list[list[dict]]:
+    """Each valid article's ``events.dyadic`` records (as dicts), in published order; a
+    rejected article is named and skipped, a repeated id counted once."""
+    articles, seen = [], set()
+    for path in expand_paths(paths):
+        for item in read_articles(path, settings.max_article_bytes):
+            if item.article is None:
+                assert item.rejection is not None
+                console.print(f"[yellow]skipped[/] {item.location}: {item.rejection.reason}")
+                continue
+            raw = to_raw_article(item.article, "replay")
+            if raw.id not in seen:
+                seen.add(raw.id)
+                articles.append((item.article, raw))
+    order = {id(article): i for i, (article, _) in enumerate(articles)}
+    ordered = order_for_replay([a for a, _ in articles], True)
+    raws = [articles[order[id(a)]][1] for a in ordered]
+    coded_events: list[list[dict]] = []
+    for start in range(0, len(raws), CODER_BATCH):
+        batch = raws[start : start + CODER_BATCH]
+        coded = coder([ArticleInput(r.id, r.title, r.text, r.published) for r in batch])
+        for raw, article in zip(batch, coded, strict=True):
+            events = build_events(raw, article, coder.label, time.time())
+            coded_events.append([e.model_dump(mode="json") for e in events])
+    return coded_events
+
+
+def _describe(signal: AllianceSignal) -> str:
+    third = f" ({signal.third_party})" if signal.third_party else ""
+    return f"{signal.signal_type} {'-'.join(signal.pair)}{third} {signal.direction}"
+
+
+def print_check(report: StreamCheck, console: Console, articles: int, events: int) -> None:
+    console.print(f"[bold]{articles} articles, {events} events[/]; expected signals:")
+    for result in report.results:
+        expectation, signal = result.expectation, result.signal
+        verdict = "[green]met[/]" if result.met else "[red]missed[/]"
+        gap = " (known gap)" if expectation.gap else ""
+        found = (
+            f" ({signal.status} at the end; evidence: {len(signal.evidence)} sentences from "
+            f"{signal.independent_sources} independent articles)"
+            if signal
+            else ""
+        )
+        console.print(
+            f"  {verdict}{gap} {expectation.signal_type} {'-'.join(expectation.pair)} "
+            f"{expectation.direction}{found}: {expectation.reader}"
+        )
+    console.print(f"met {report.met} of {len(report.results)} expectations")
+    console.print(f"other signals raised: {len(report.others)} (expected by no entry)")
+    for signal in report.others:
+        console.print(f"  {_describe(signal)}, {signal.status} at the end: {signal.summary}")
+    console.print(f"flapping: {len(report.flapping)} signals")
+    for signal, flaps in report.flapping:
+        console.print(f"  {_describe(signal)}: raised again or turned {flaps} times")
+
+
+def write_check(report: StreamCheck, path: Path) -> None:
+    data = {
+        "met": report.met,
+        "expectations": [
+            {
+                "type": r.expectation.signal_type,
+                "pair": list(r.expectation.pair),
+                "direction": r.expectation.direction,
+                "reader": r.expectation.reader,
+                "gap": r.expectation.gap,
+                "met": r.met,
+                "signal": r.signal.model_dump(mode="json") if r.signal else None,
+            }
+            for r in report.results
+        ],
+        "others": [s.model_dump(mode="json") for s in report.others],
+        "flapping": [{"signal_id": s.signal_id, "flaps": n} for s, n in report.flapping],
+    }
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")

@@ -1,0 +1,155 @@
+"""The offline stream check: expectations met or missed, other signals, flapping."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from newsmon.core.records import AllianceSignal, Evidence
+from newsmon.signals.alignments import AlignmentTable
+from newsmon.signals.detector import AllianceDetector
+from newsmon.signals.stream_check import (
+    Expectation,
+    SignalTrace,
+    check_stream,
+    load_expectations,
+    run_detector,
+)
+
+from tests.conftest import REPO
+from tests.signals.test_detector import event
+
+SEED = REPO / "seeds" / "000_783d31cd25a2e179.txt"
+
+
+def test_the_seed_readers_expectations_load_with_their_known_gaps() -> None:
+    expectations = load_expectations(REPO / "seeds" / "expectations.yaml")
+    assert [(e.signal_type, set(e.pair), e.gap) for e in expectations] == [
+        ("dyad_shift", {"RUS", "SYR"}, False),
+        ("ally_at_risk", {"RUS", "IRN"}, True),
+        ("ally_at_risk", {"RUS", "VEN"}, True),
+        ("dyad_shift", {"USA", "VEN"}, True),
+        ("dyad_shift", {"USA", "IRN"}, True),
+    ]
+    assert all(e.direction == "toward_conflict" and e.reader for e in expectations)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- {type: dyad_shift, pair: [RUS], direction: toward_conflict}", "entry 0: pair"),
+        ("- {type: shift, pair: [RUS, SYR], direction: toward_conflict}", "entry 0: type"),
+        ("- {type: dyad_shift, pair: [RUS, SYR], direction: worse}", "entry 0: direction"),
+        ("- {type: dyad_shift, pair: [A, B], direction: toward_conflict, when: x}", "unknown"),
+        ("type: dyad_shift", "a list"),
+    ],
+)
+def test_a_wrong_expectation_is_named(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "expect.yaml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message):
+        load_expectations(path)
+
+
+def syria_turning_on_russia() -> list[list[dict]]:
+    """Three articles of post-Assad Syria rejecting and accusing Russia (their partnership of
+    before is the prior), and one of Japan and Germany agreeing on nothing in particular."""
+    articles = [
+        [event(i, ("SYR", "GOV"), ["RUS"], kind, "verbal_conflict", score, float(i))]
+        for i, (kind, score) in enumerate([("REJECT", -4.0), ("ACCUSE", -3.0), ("REJECT", -4.0)])
+    ]
+    return [*articles, [event(9, ("JPN", "GOV"), ["DEU"], "AGREE", "verbal_cooperation", 4.0)]]
+
+
+def test_an_expected_shift_is_met_with_its_evidence_and_a_missing_one_is_missed() -> None:
+    traces = run_detector(syria_turning_on_russia(), AllianceDetector(AlignmentTable.load()))
+    expected = [
+        Expectation("dyad_shift", ("SYR", "RUS"), "toward_conflict", "Syria turns on Russia"),
+        Expectation("dyad_shift", ("SYR", "RUS"), "toward_cooperation", "the wrong way"),
+        Expectation("dyad_shift", ("USA", "VEN"), "toward_conflict", "not in this stream", True),
+    ]
+    report = check_stream(traces, expected)
+    met, wrong_way, gap = report.results
+    assert met.met and met.signal is not None and met.signal.pair == ("RUS", "SYR")
+    assert {e.article_id for e in met.signal.evidence} <= {"a0", "a1", "a2"}
+    assert not wrong_way.met and not gap.met
+    assert report.missed == [wrong_way], "a known gap is reported, not failed on"
+    assert report.others == [] and report.flapping == []
+
+
+def signal(version: int, status: str, direction: str) -> AllianceSignal:
+    return AllianceSignal(
+        signal_id="s1",
+        version=version,
+        signal_type="dyad_shift",
+        pair=("DEU", "FRA"),
+        direction=direction,
+        magnitude=1.0,
+        confidence=0.5,
+        independent_sources=1,
+        evidence=[Evidence(article_id="a", sentence="s")],
+        raised_at=0.0,
+        updated_at=0.0,
+        status=status,
+    )
+
+
+@pytest.mark.parametrize(
+    ("history", "flaps"),
+    [
+        ([("active", "toward_conflict"), ("active", "toward_conflict")], 0),
+        ([("active", "toward_conflict"), ("cleared", "toward_conflict")], 0),
+        (
+            [
+                ("active", "toward_conflict"),
+                ("cleared", "toward_conflict"),
+                ("active", "toward_conflict"),
+            ],
+            1,
+        ),
+        ([("active", "toward_conflict"), ("active", "toward_cooperation")], 1),
+    ],
+)
+def test_a_signal_raised_again_or_turning_while_active_flaps(
+    history: list[tuple[str, str]], flaps: int
+) -> None:
+    trace = SignalTrace([signal(v, s, d) for v, (s, d) in enumerate(history, start=1)])
+    assert trace.flaps == flaps
+    report = check_stream({"s1": trace}, [])
+    assert report.others == [trace.last]
+    assert [n for _, n in report.flapping] == ([flaps] if flaps else [])
+
+
+def check_signals(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "newsmon", "check-signals", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_check_signals_codes_the_seed_article_and_reports_its_readers_expectations(
+    tmp_path: Path,
+) -> None:
+    """The real coder and detector on the seed alone, as a user runs the command: the
+    Russia-Syria turn is met, with the seed's sentences as evidence; the known gaps are
+    reported as such and do not fail --strict."""
+    out = tmp_path / "check.json"
+    done = check_signals(str(SEED), "--strict", "--json", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(out.read_text())
+    met = [e for e in report["expectations"] if e["met"]]
+    assert [(e["type"], set(e["pair"])) for e in met] == [("dyad_shift", {"RUS", "SYR"})]
+    evidence = met[0]["signal"]["evidence"]
+    assert evidence and all(e["sentence"] in SEED.read_text() for e in evidence)
+    assert all(e["gap"] for e in report["expectations"] if not e["met"])
+    assert "met 1 of 5 expectations" in " ".join(done.stdout.split())
+
+
+def test_check_signals_names_a_missing_expectations_file(tmp_path: Path) -> None:
+    done = check_signals(str(SEED), "--expect", str(tmp_path / "none.yaml"))
+    assert done.returncode == 2
+    assert "none.yaml" in done.stderr
