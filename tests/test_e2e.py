@@ -330,6 +330,8 @@ def test_the_seed_article_raises_what_its_reader_expects(
     demo_run: DemoRun, expected: Expectation
 ) -> None:
     assert_reader_finds(demo_run.report, expected)
+    told = {e["reader"]: e["met"] for e in demo_run.report["expectations"]}
+    assert told[expected.reader], "the demo's report says so too"
 
 
 @pytest.mark.xfail(

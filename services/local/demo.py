@@ -22,6 +22,7 @@ from pathlib import Path
 from newsmon.core.alert_store import AlertStore
 from newsmon.core.articles import article_id
 from newsmon.core.kafka_clients import ensure_topics
+from newsmon.core.records import AllianceSignal
 from newsmon.core.settings import BrokerProfile, Settings
 from newsmon.core.store import ArticleStore, Keys
 from newsmon.core.topics import TopicNames
@@ -36,6 +37,7 @@ from newsmon.producer.poison import poison_records
 from newsmon.producer.publisher import ArticlePublisher
 from newsmon.producer.replay import replay
 from newsmon.producer.sources import expand_paths, read_articles
+from newsmon.signals.stream_check import SignalTrace, check_stream, load_expectations
 from newsmon.worker.stall import EX_TEMPFAIL
 from redis.asyncio import Redis
 from rich.console import Console
@@ -44,6 +46,7 @@ from rich.table import Table
 
 PROCESSING_TIMEOUT_S = 900
 WORKER_RESTARTS = 3
+EXPECTATIONS = "expectations.yaml"  # beside the seeds: what their reader expects
 POLL_INTERVAL_S = 0.5
 
 
@@ -60,6 +63,7 @@ class DemoReport:
     events: int = 0
     event_pairs: dict[str, int] = field(default_factory=dict)
     signals: list[dict] = field(default_factory=list)
+    expectations: list[dict] = field(default_factory=list)  # the seed reader's, met or not
     alerts: int = 0
     seconds: float = 0.0
     articles_per_second: float = 0.0
@@ -396,6 +400,28 @@ class Demo:
         finally:
             await redis.aclose()
 
+    def _expectations_met(self) -> str | None:
+        """How many of the expectations beside the replayed seeds (``expectations.yaml`` in a
+        seed folder) the signals meet; the known gaps are named so they are not a surprise."""
+        files = [p / EXPECTATIONS for p in self.seed_paths if (p / EXPECTATIONS).is_file()]
+        if not files:
+            return None
+        expectations = [e for path in files for e in load_expectations(path)]
+        signals = [AllianceSignal.model_validate(s) for s in self.report.signals]
+        check = check_stream({s.signal_id: SignalTrace([s]) for s in signals}, expectations)
+        self.report.expectations = [
+            {"reader": r.expectation.reader, "met": r.met, "gap": r.expectation.gap}
+            for r in check.results
+        ]
+        gaps = [r.expectation.reader for r in check.results if not r.met and r.expectation.gap]
+        missed = [r.expectation.reader for r in check.missed]
+        return (
+            f"met {check.met} of {len(expectations)}"
+            + (f"; missed: {', '.join(missed)}" if missed else "")
+            + (f"; known gaps: {', '.join(gaps)}" if gaps else "")
+            + " (`newsmon check-signals`)"
+        )
+
     def _print_summary(self) -> None:
         r = self.report
         table = Table(title="newsmon demo", show_header=False)
@@ -408,10 +434,18 @@ class Demo:
         pairs = ", ".join(f"{k} {v}" for k, v in list(r.event_pairs.items())[:5])
         active = [s for s in r.signals if s["status"] == "active"]
         kinds = Counter(s["signal_type"] for s in active)
+        listed = "; ".join(
+            f"{s['signal_type']} {'-'.join(s['pair'])} {s['direction'].replace('_', ' ')}"
+            for s in sorted(active, key=lambda s: (s["signal_type"], s["pair"]))
+        )
         table.add_row(
             "alliance signals",
-            f"{len(active)} active ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})",
+            f"{len(active)} active ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})"
+            + (f": {listed}" if listed else ""),
         )
+        expected = self._expectations_met()
+        if expected:
+            table.add_row("the seed's reader expects", expected)
         table.add_row("alerts to subscribers", str(r.alerts))
         table.add_row("PLOVER events", f"{r.events} (top pairs: {pairs})")
         table.add_row("top topics", ", ".join(f"{k} {v}" for k, v in list(r.topics.items())[:6]))
