@@ -272,6 +272,7 @@ class Demo:
             )
         self.report.seconds = round(time.monotonic() - started, 2)
         self.report.articles_per_second = round(self.report.articles_in / self.report.seconds, 2)
+        self._check_expectations()
         self._print_summary()
         if not self.report.complete:
             return 1
@@ -400,26 +401,37 @@ class Demo:
         finally:
             await redis.aclose()
 
-    def _expectations_met(self) -> str | None:
-        """How many of the expectations beside the replayed seeds (``expectations.yaml`` in a
-        seed folder) the signals meet; the known gaps are named so they are not a surprise."""
+    def _check_expectations(self) -> None:
+        """Which of the expectations beside the replayed seeds (``expectations.yaml`` in a
+        seed folder) the stored signals meet, into the report. The store keeps each signal's
+        latest version, so this is what the stream ends with; ``newsmon check-signals``
+        follows every version. A bad file is reported, not fatal: the run itself succeeded."""
         files = [p / EXPECTATIONS for p in self.seed_paths if (p / EXPECTATIONS).is_file()]
-        if not files:
-            return None
-        expectations = [e for path in files for e in load_expectations(path)]
+        try:
+            expectations = [e for path in files for e in load_expectations(path)]
+        except ValueError as exc:
+            self.console.print(f"[yellow]expectations not checked:[/] {exc}")
+            return
         signals = [AllianceSignal.model_validate(s) for s in self.report.signals]
         check = check_stream({s.signal_id: SignalTrace([s]) for s in signals}, expectations)
         self.report.expectations = [
             {"reader": r.expectation.reader, "met": r.met, "gap": r.expectation.gap}
             for r in check.results
         ]
-        gaps = [r.expectation.reader for r in check.results if not r.met and r.expectation.gap]
-        missed = [r.expectation.reader for r in check.missed]
+
+    def _expectations_row(self) -> str | None:
+        """The known gaps are named, so they are not a surprise."""
+        results = self.report.expectations
+        if not results:
+            return None
+        met = sum(r["met"] for r in results)
+        missed = [r["reader"] for r in results if not r["met"] and not r["gap"]]
+        gaps = [r["reader"] for r in results if not r["met"] and r["gap"]]
         return (
-            f"met {check.met} of {len(expectations)}"
+            f"met {met} of {len(results)} by the signals it ends with"
             + (f"; missed: {', '.join(missed)}" if missed else "")
             + (f"; known gaps: {', '.join(gaps)}" if gaps else "")
-            + " (`newsmon check-signals`)"
+            + " (`newsmon check-signals` follows every version)"
         )
 
     def _print_summary(self) -> None:
@@ -443,7 +455,7 @@ class Demo:
             f"{len(active)} active ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})"
             + (f": {listed}" if listed else ""),
         )
-        expected = self._expectations_met()
+        expected = self._expectations_row()
         if expected:
             table.add_row("the seed's reader expects", expected)
         table.add_row("alerts to subscribers", str(r.alerts))

@@ -65,12 +65,16 @@ def print_check(report: StreamCheck, console: Console, articles: int, events: in
         expectation, signal = result.expectation, result.signal
         verdict = "[green]met[/]" if result.met else "[red]missed[/]"
         gap = " (known gap)" if expectation.gap else ""
-        found = (
-            f" ({signal.status} at the end; evidence: {len(signal.evidence)} sentences from "
-            f"{signal.independent_sources} independent articles)"
-            if signal
-            else ""
-        )
+        found = ""
+        if signal is not None and result.last is not None:
+            end = "still active" if result.holds_at_end else f"{result.last.status}"
+            if result.last.status == "active" and not result.holds_at_end:
+                end = f"turned {result.last.direction.replace('_', ' ')}"
+            found = (
+                f" (raised on article {result.raised_after} about it, with "
+                f"{len(signal.evidence)} evidence sentences from {signal.independent_sources} "
+                f"independent articles; at the end {end})"
+            )
         console.print(
             f"  {verdict}{gap} {expectation.signal_type} {'-'.join(expectation.pair)} "
             f"{expectation.direction}{found}: {expectation.reader}"
@@ -95,7 +99,10 @@ def write_check(report: StreamCheck, path: Path) -> None:
                 "reader": r.expectation.reader,
                 "gap": r.expectation.gap,
                 "met": r.met,
+                "raised_after_articles": r.raised_after,
+                "holds_at_end": r.holds_at_end,
                 "signal": r.signal.model_dump(mode="json") if r.signal else None,
+                "last": r.last.model_dump(mode="json") if r.last else None,
             }
             for r in report.results
         ],

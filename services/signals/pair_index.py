@@ -4,9 +4,9 @@ Each dyadic event brings its PLOVER score (-10 conflict .. +10 cooperation), wei
 confidence, on *event* time (a replay of old news lands where it happened, not when it came):
 
 - the **current index** is the weighted mean of the pair's latest events: those of the last
-  ``RECENT_WINDOW`` (14 days before its latest event), at most the last ``RECENT_KEPT`` (or
-  the latest article's, all of them, when it alone has more), each decayed with a 7-day
-  half-life;
+  ``RECENT_WINDOW`` (14 days before its latest event), at most the last ``RECENT_KEPT``
+  counted by whole articles (the latest article's all, when it alone has more; its effective
+  number of events is still capped at ``RECENT_KEPT``), each decayed with a 7-day half-life;
 - the **baseline** is what was normal before that: events that have left the window, by age
   or because ``RECENT_KEPT`` newer ones followed (a busy pair builds its own normal within
   days, so a short burst of news can still show a turn), feed a 90-day exponentially weighted
@@ -161,9 +161,12 @@ class IndexReading:
 
     @property
     def effective_events(self) -> float:
+        """Kish's effective number of the recent events, at most ``RECENT_KEPT``: a long
+        article kept whole is not more sure than a full window (its sentences are one
+        story's, not independent)."""
         weights = self._recent_weights()
         squares = sum(w * w for w in weights)
-        return sum(weights) ** 2 / squares if squares > 0 else 0.0
+        return min(sum(weights) ** 2 / squares, RECENT_KEPT) if squares > 0 else 0.0
 
     @property
     def force_sources(self) -> int:
@@ -188,15 +191,18 @@ class IndexReading:
     def push(self, item: HistoryItem) -> None:
         """The next event in time order; events that leave the window (or overflow it) settle.
 
-        Overflow never splits one event time (an article): which of its sentences became
-        baseline and which stayed recent would depend on their ids, which are hashes."""
+        Overflow settles whole event times (articles), oldest first, and never the latest:
+        which of one article's sentences became baseline and which stayed recent would
+        otherwise depend on their ids, which are hashes."""
         self.recent.append(item)
         while self.recent[0][0] < item[0] - RECENT_WINDOW:
             old = self.recent.pop(0)
             self.settled.add(old[1], old[2], old[0])
         while len(self.recent) > RECENT_KEPT and self.recent[0][0] < item[0]:
-            old = self.recent.pop(0)
-            self.settled.add(old[1], old[2], old[0])
+            oldest = self.recent[0][0]
+            while self.recent[0][0] == oldest:
+                old = self.recent.pop(0)
+                self.settled.add(old[1], old[2], old[0])
 
 
 def next_direction(reading: IndexReading, direction: str | None, prior_known: bool) -> str | None:
@@ -435,7 +441,8 @@ def with_step_ends(history: list[list]) -> list[tuple[list, bool]]:
     """Each history item, and whether it is the last of its event time. The detector judges a
     time step whole: an article's sentences share its time, and judged one by one, in the
     order of their ids (hashes), its mixed sentences could raise a signal halfway through the
-    article that the whole article does not support, or not, depending on the hashes."""
+    article that the whole article does not support, or not, depending on the hashes. Articles
+    published at the same second (a feed that gives dates only) are one step too."""
     return [
         (item, i + 1 == len(history) or history[i + 1][0] != item[0])
         for i, item in enumerate(history)

@@ -14,6 +14,7 @@ Everything here is pure: coded events in, a report out.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,28 +31,32 @@ DIRECTIONS = ("toward_conflict", "toward_cooperation")
 
 @dataclass(frozen=True)
 class Expectation:
-    """What a reader expects: a signal type on a pair (in either order), in a direction.
+    """What a reader expects: a signal type on a pair, in a direction.
 
-    ``gap`` marks an expectation the project knows it does not meet yet (the end-to-end
-    test keeps those as expected failures): it is reported, not hidden."""
+    A ``dyad_shift``'s pair is unordered; an ``ally_at_risk``'s is (partner, ally under
+    pressure) and a ``realignment``'s (A, A's partner B), in that order, as the detector
+    builds them, with ``third`` (A's adversary C) when given. ``gap`` marks an expectation the
+    project knows it does not meet yet (the end-to-end test keeps those as expected
+    failures): it is reported, not hidden."""
 
     signal_type: str
     pair: tuple[str, str]
     direction: str
     reader: str
     gap: bool = False
+    third: str | None = None
 
     def matches(self, signal: AllianceSignal) -> bool:
-        return (
-            signal.signal_type == self.signal_type
-            and set(signal.pair) == set(self.pair)
-            and signal.direction == self.direction
-        )
+        if signal.signal_type != self.signal_type or signal.direction != self.direction:
+            return False
+        if self.signal_type == "dyad_shift":
+            return set(signal.pair) == set(self.pair)
+        return tuple(signal.pair) == self.pair and self.third in (None, signal.third_party)
 
 
 def load_expectations(path: Path) -> list[Expectation]:
-    """The expectations file: a YAML list of {type, pair, direction, reader, gap}; a wrong
-    entry is named by its position."""
+    """The expectations file: a YAML list of {type, pair, direction, reader, gap, third}; a
+    wrong entry is named by its position."""
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     if not isinstance(entries, list):
         raise ValueError(f"{path}: expected a list of expectations")
@@ -60,7 +65,7 @@ def load_expectations(path: Path) -> list[Expectation]:
         where = f"{path}: entry {index}"
         if not isinstance(entry, dict):
             raise ValueError(f"{where}: expected a mapping")
-        unknown = set(entry) - {"type", "pair", "direction", "reader", "gap"}
+        unknown = set(entry) - {"type", "pair", "direction", "reader", "gap", "third"}
         if unknown:
             raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
         pair = entry.get("pair")
@@ -71,6 +76,8 @@ def load_expectations(path: Path) -> list[Expectation]:
             raise ValueError(f"{where}: type must be one of {', '.join(SIGNAL_TYPES)}")
         if entry.get("direction") not in DIRECTIONS:
             raise ValueError(f"{where}: direction must be one of {', '.join(DIRECTIONS)}")
+        if not isinstance(entry.get("third", ""), str):
+            raise ValueError(f"{where}: third must be one country code")
         found.append(
             Expectation(
                 entry["type"],
@@ -78,6 +85,7 @@ def load_expectations(path: Path) -> list[Expectation]:
                 entry["direction"],
                 str(entry.get("reader", "")),
                 bool(entry.get("gap", False)),
+                entry.get("third"),
             )
         )
     return found
@@ -85,9 +93,17 @@ def load_expectations(path: Path) -> list[Expectation]:
 
 @dataclass
 class SignalTrace:
-    """Every version of one signal as the stream sent it, and the last."""
+    """Every version of one signal as the stream sent it, each with how many articles about
+    the pair (or country) whose news produced it the stream had brought by then: for a
+    ``dyad_shift`` its pair, for an ``ally_at_risk`` the country under pressure, for a
+    ``realignment`` the pair B-C that warmed."""
 
     versions: list[AllianceSignal] = field(default_factory=list)
+    articles_at: list[int] = field(default_factory=list)  # empty where unknown
+
+    def add(self, signal: AllianceSignal, articles_so_far: int) -> None:
+        self.versions.append(signal)
+        self.articles_at.append(articles_so_far)
 
     @property
     def last(self) -> AllianceSignal:
@@ -121,39 +137,56 @@ def run_detector(
     the detector as the worker's agents run it."""
     pairs: dict[tuple[str, str], tuple[PairState | None, SignalLedger]] = {}
     countries: dict[str, tuple[PressureState | None, SignalLedger]] = {}
+    seen: Counter[tuple[str, str] | str] = Counter()  # articles so far per pair and country
     traces: dict[str, SignalTrace] = {}
+
+    def record(signals: list[AllianceSignal], key: tuple[str, str] | str) -> None:
+        for signal in signals:
+            traces.setdefault(signal.signal_id, SignalTrace()).add(signal, seen[key])
+
     for events in articles:
         by_pair, by_country = fan_out_article(events)
-        sent: list[AllianceSignal] = []
         for pair, pair_events in sorted(by_pair.items()):
+            seen[pair] += 1
             state, ledger = pairs.get(pair, (None, SignalLedger()))
             state, signals = detector.on_pair_events(state, ledger, pair_events, *pair)
             pairs[pair] = (state, ledger)
-            sent.extend(signals)
+            record(signals, pair)
         for country, items in sorted(by_country.items()):
+            seen[country] += 1
             pressure, ledger = countries.get(country, (None, SignalLedger()))
             pressure, signals = detector.on_pressure_events(pressure, ledger, items, country)
             countries[country] = (pressure, ledger)
-            sent.extend(signals)
-        for signal in sent:
-            traces.setdefault(signal.signal_id, SignalTrace()).versions.append(signal)
+            record(signals, country)
     return traces
 
 
 @dataclass(frozen=True)
 class ExpectationResult:
+    """An expectation and the first version of a signal that met it, if one did."""
+
     expectation: Expectation
-    signal: AllianceSignal | None  # the matching signal's last version, if it was ever raised
+    signal: AllianceSignal | None = None  # the first active version that matched
+    raised_after: int | None = None  # articles about its pair (or country) by then
+    last: AllianceSignal | None = None  # the same signal at the end of the stream
 
     @property
     def met(self) -> bool:
         return self.signal is not None and bool(self.signal.evidence)
 
+    @property
+    def holds_at_end(self) -> bool:
+        return (
+            self.last is not None
+            and self.last.status == "active"
+            and (self.expectation.matches(self.last))
+        )
+
 
 @dataclass(frozen=True)
 class StreamCheck:
     results: list[ExpectationResult]
-    others: list[AllianceSignal]  # raised at some point, expected by nobody
+    others: list[AllianceSignal]  # raised at some point, matching no expectation
     flapping: list[tuple[AllianceSignal, int]]
 
     @property
@@ -166,16 +199,40 @@ class StreamCheck:
         return [r for r in self.results if not r.met and not r.expectation.gap]
 
 
+def _first_match(trace: SignalTrace, expectation: Expectation) -> int | None:
+    return next(
+        (
+            i
+            for i, v in enumerate(trace.versions)
+            if v.status == "active" and v.evidence and expectation.matches(v)
+        ),
+        None,
+    )
+
+
 def check_stream(traces: dict[str, SignalTrace], expectations: list[Expectation]) -> StreamCheck:
-    """Match the raised signals against the expectations. A signal meets one when it was
-    raised at some point with evidence, in the expected direction; its last version says
-    whether it is still active."""
+    """Match the signals against the expectations. One meets an expectation when a version of
+    it was raised (active) in the expected direction with evidence; the report keeps that
+    version, the article on which it came, and the signal's last version (still active and
+    matching, cleared, or turned). Of several signals that meet one expectation, the earliest
+    raised is shown; none of them counts among the others."""
     raised = [t for _, t in sorted(traces.items()) if t.raised]
-    results = []
+    results, matched = [], set()
     for expectation in expectations:
-        found = [t.last for t in raised if any(expectation.matches(v) for v in t.versions)]
-        results.append(ExpectationResult(expectation, found[0] if found else None))
-    matched = {r.signal.signal_id for r in results if r.signal is not None}
+        hits = [(t, i) for t in raised if (i := _first_match(t, expectation)) is not None]
+        matched.update(t.last.signal_id for t, _ in hits)
+        if not hits:
+            results.append(ExpectationResult(expectation))
+            continue
+        trace, index = min(hits, key=lambda hit: hit[0].versions[hit[1]].updated_at)
+        results.append(
+            ExpectationResult(
+                expectation,
+                trace.versions[index],
+                trace.articles_at[index] if trace.articles_at else None,
+                trace.last,
+            )
+        )
     others = sorted(
         (t.last for t in raised if t.last.signal_id not in matched),
         key=lambda s: (s.signal_type, s.pair, s.third_party or ""),

@@ -224,24 +224,32 @@ def test_an_article_is_judged_whole_whatever_the_ids_of_its_sentences(seed: int)
     assert shifted.direction == "toward_conflict"
 
 
-def test_a_long_article_is_never_split_between_baseline_and_recent() -> None:
+@pytest.mark.parametrize("later", [0, 1, 5], ids=["last", "then-one", "then-five"])
+def test_a_long_article_is_never_split_between_baseline_and_recent(later: int) -> None:
     """An article with more events on the pair than the recent window keeps stays recent
-    whole: which of its sentences settled into the baseline depended on their ids."""
+    whole while it is the latest, and settles whole when later news overflows the window:
+    which of its sentences settled into the baseline depended on their ids (hashes)."""
     import random
 
     long_article = [(-7.0, 0.5)] * 6 + [(3.0, 0.5)] * 6
     readings = set()
-    for seed in range(6):
+    for seed in range(8):
         ids = list(range(100, 100 + len(long_article)))
         random.Random(seed).shuffle(ids)
         state = PairState(pair=("FRA", "DEU"))
         feed(state, [(3.0, i * 2.0) for i in range(20)])
         for i, (score, confidence) in zip(ids, long_article, strict=True):
             fold_event(state, evidence(i, score, 60.0, confidence), "material_conflict")
+        for i in range(later):
+            fold_event(state, evidence(200 + i, -7.0, 61.0), "material_conflict")
         replay_transition(state, None)
         readings.add((round(state.current, 9), round(state.baseline, 9), state.direction))
     assert len(readings) == 1, readings
-    assert next(iter(readings))[0] == pytest.approx(-2.0)
+    if later == 0:
+        assert next(iter(readings))[0] == pytest.approx(-2.0)
+        assert state.effective_events == pytest.approx(8.0), "capped: one story, not twelve"
+    else:  # the long article settled whole: only the later news is recent
+        assert next(iter(readings))[0] == pytest.approx(-7.0)
 
 
 def test_a_turn_is_shown_with_the_sentences_on_its_side() -> None:

@@ -42,6 +42,7 @@ def test_the_seed_readers_expectations_load_with_their_known_gaps() -> None:
         ("- {type: shift, pair: [RUS, SYR], direction: toward_conflict}", "entry 0: type"),
         ("- {type: dyad_shift, pair: [RUS, SYR], direction: worse}", "entry 0: direction"),
         ("- {type: dyad_shift, pair: [A, B], direction: toward_conflict, when: x}", "unknown"),
+        ("- {type: realignment, pair: [A, B], direction: toward_conflict, third: [C]}", "third"),
         ("type: dyad_shift", "a list"),
     ],
 )
@@ -72,27 +73,79 @@ def test_an_expected_shift_is_met_with_its_evidence_and_a_missing_one_is_missed(
     report = check_stream(traces, expected)
     met, wrong_way, gap = report.results
     assert met.met and met.signal is not None and met.signal.pair == ("RUS", "SYR")
+    # one event a day: the first two, decayed, make 1.98 effective events, under the two needed
+    assert met.raised_after == 3
     assert {e.article_id for e in met.signal.evidence} <= {"a0", "a1", "a2"}
     assert not wrong_way.met and not gap.met
     assert report.missed == [wrong_way], "a known gap is reported, not failed on"
     assert report.others == [] and report.flapping == []
 
 
-def signal(version: int, status: str, direction: str) -> AllianceSignal:
+def signal(
+    version: int,
+    status: str,
+    direction: str,
+    signal_type: str = "dyad_shift",
+    pair: tuple[str, str] = ("DEU", "FRA"),
+    third: str | None = None,
+) -> AllianceSignal:
     return AllianceSignal(
         signal_id="s1",
         version=version,
-        signal_type="dyad_shift",
-        pair=("DEU", "FRA"),
+        signal_type=signal_type,
+        pair=pair,
+        third_party=third,
         direction=direction,
         magnitude=1.0,
         confidence=0.5,
         independent_sources=1,
-        evidence=[Evidence(article_id="a", sentence="s")],
+        evidence=[Evidence(article_id="a", sentence=f"version {version}")],
         raised_at=0.0,
-        updated_at=0.0,
+        updated_at=float(version),
         status=status,
     )
+
+
+def test_a_signal_that_turned_meets_each_direction_with_the_version_that_matched() -> None:
+    trace = SignalTrace()
+    trace.add(signal(1, "active", "toward_conflict"), 2)
+    trace.add(signal(2, "active", "toward_cooperation"), 5)
+    conflict = Expectation("dyad_shift", ("FRA", "DEU"), "toward_conflict", "a quarrel")
+    warming = Expectation("dyad_shift", ("FRA", "DEU"), "toward_cooperation", "a thaw")
+    report = check_stream({"s1": trace}, [conflict, warming])
+    quarrel, thaw = report.results
+    assert quarrel.met and quarrel.raised_after == 2 and not quarrel.holds_at_end
+    assert quarrel.signal is not None and quarrel.signal.evidence[0].sentence == "version 1"
+    assert thaw.met and thaw.raised_after == 5 and thaw.holds_at_end
+    assert report.others == [] and [n for _, n in report.flapping] == [1]
+
+
+@pytest.mark.parametrize(
+    ("signal_type", "pair", "third", "expected_pair", "expected_third", "meets"),
+    [
+        ("dyad_shift", ("IRN", "RUS"), None, ("RUS", "IRN"), None, True),
+        # (partner, ally under pressure): Russia's ally Iran, not Iran's ally Russia
+        ("ally_at_risk", ("RUS", "IRN"), "USA", ("RUS", "IRN"), None, True),
+        ("ally_at_risk", ("IRN", "RUS"), "USA", ("RUS", "IRN"), None, False),
+        # (A, A's partner B) warming to A's adversary C
+        ("realignment", ("RUS", "SYR"), "USA", ("RUS", "SYR"), "USA", True),
+        ("realignment", ("RUS", "SYR"), "TUR", ("RUS", "SYR"), "USA", False),
+        ("realignment", ("SYR", "RUS"), "USA", ("RUS", "SYR"), None, False),
+    ],
+)
+def test_who_is_whose_partner_matters_except_in_a_dyad(
+    signal_type: str,
+    pair: tuple[str, str],
+    third: str | None,
+    expected_pair: tuple[str, str],
+    expected_third: str | None,
+    meets: bool,
+) -> None:
+    raised = signal(1, "active", "toward_conflict", signal_type, pair, third)
+    expectation = Expectation(
+        signal_type, expected_pair, "toward_conflict", "reader", third=expected_third
+    )
+    assert expectation.matches(raised) is meets
 
 
 @pytest.mark.parametrize(
@@ -143,6 +196,7 @@ def test_check_signals_codes_the_seed_article_and_reports_its_readers_expectatio
     report = json.loads(out.read_text())
     met = [e for e in report["expectations"] if e["met"]]
     assert [(e["type"], set(e["pair"])) for e in met] == [("dyad_shift", {"RUS", "SYR"})]
+    assert met[0]["raised_after_articles"] == 1, "the seed is the only article"
     evidence = met[0]["signal"]["evidence"]
     assert evidence and all(e["sentence"] in SEED.read_text() for e in evidence)
     assert all(e["gap"] for e in report["expectations"] if not e["met"])
