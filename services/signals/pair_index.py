@@ -35,11 +35,18 @@ The detector decides once per event time, not once per event: an article's sente
 its time, and an article is judged whole (``with_step_ends``).
 Older events than the kept history are folded into ``archived`` (a decayed sum, which does not
 depend on order either). A replay costs ``HISTORY_KEPT`` small steps, about a millisecond.
+
+**A report counts once.** A wire story carried by five outlets repeats its sentences word for
+word; the index (and a country's pressure) takes each sentence once, at its first report
+(``first_reports``), and the pair's event counts are of reports. The evidence still names
+every article, and independent sources are counted apart (SimHash).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -64,6 +71,7 @@ EVIDENCE_KEPT = 5
 RECENT_KEPT = 8
 HISTORY_KEPT = 128
 SEEN_KEPT = 500
+REPORT_FIELD = 5  # where a pair's history item keeps its report key
 
 
 @dataclass
@@ -126,10 +134,39 @@ def _decay(elapsed: float, half_life: float) -> float:
     return math.exp(-math.log(2) * max(0.0, elapsed) / half_life)
 
 
-# One event in a pair's history: [event time, score, weight, event id, article fingerprint].
-# The id breaks ties between the sentences of one article, which share its time, so the order
-# is total. State written before the fingerprint was kept has four fields: no known source.
+# One event in a pair's history: [event time, score, weight, event id, article fingerprint,
+# report key]. The id breaks ties between the sentences of one article, which share its time,
+# so the order is total. State written before the fingerprint was kept has four fields (no
+# known source), before the report key five (every event its own report).
 HistoryItem = list
+_WORDS = re.compile(r"\w+")
+
+
+def report_key(sentence: str) -> str:
+    """The same report, whichever article carries it: the sentence's words, case and
+    punctuation aside. A wire story syndicated by five outlets repeats its sentences
+    verbatim; counted five times, one story would weigh as five (``first_reports``)."""
+    words = " ".join(_WORDS.findall(sentence.lower()))
+    return hashlib.sha256(words.encode()).hexdigest()[:16]
+
+
+def holds_report(history: list[list], key: str, field_at: int) -> bool:
+    return any(len(item) > field_at and item[field_at] == key for item in history)
+
+
+def first_reports(history: list[list], field_at: int) -> list[list]:
+    """The history without repeated reports: of the items that share a report key (at
+    ``field_at``), the first in (event time, id) order, so arrival order changes nothing.
+    Items written without a key are each their own report."""
+    seen: set[str] = set()
+    kept = []
+    for item in history:
+        key = item[field_at] if len(item) > field_at else None
+        if key is None or key not in seen:
+            kept.append(item)
+        if key is not None:
+            seen.add(key)
+    return kept
 
 
 @dataclass
@@ -284,7 +321,7 @@ class PairState:
         """Run the kept history through the detector in event-time order; sets ``direction``."""
         reading = IndexReading(self.prior, [], replace(self.archived))
         direction = None
-        for item, step_ends in with_step_ends(self.history):
+        for item, step_ends in with_step_ends(first_reports(self.history, REPORT_FIELD)):
             reading.push(item)
             if step_ends:
                 direction = next_direction(reading, direction, self.prior_known)
@@ -409,16 +446,19 @@ def fold_event(state: PairState, evidence: EvidenceItem, quad: str) -> bool:
         return False
     state.seen_events.append(evidence.event_id)
     del state.seen_events[:-SEEN_KEPT]
+    report = report_key(evidence.sentence)
     item = [
         evidence.event_time,
         evidence.score,
         max(evidence.confidence, 0.05),
         evidence.event_id,
         evidence.fingerprint,
+        report,
     ]
+    if not holds_report(state.history, report, REPORT_FIELD):  # counts are of reports
+        state.events += 1
+        state.quads[quad] = state.quads.get(quad, 0) + 1
     insert_sorted(state.history, item, lambda old: state.archived.add(old[1], old[2], old[0]))
-    state.events += 1
-    state.quads[quad] = state.quads.get(quad, 0) + 1
     at = evidence.event_time
     state.first_seen = at if state.first_seen is None else min(state.first_seen, at)
     state.last_seen = at if state.last_seen is None else max(state.last_seen, at)

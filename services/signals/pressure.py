@@ -43,13 +43,17 @@ from newsmon.signals.pair_index import (
     SEEN_KEPT,
     EvidenceItem,
     Ewma,
+    first_reports,
+    holds_report,
     insert_sorted,
+    report_key,
     strongest_evidence,
     transition,
     with_step_ends,
 )
 
 PRESSURE_HALF_LIFE = 14 * DAY
+REPORT_FIELD = 4  # where a pressure history item keeps its report key (and kind)
 RAISE_PRESSURE = 2.0
 CLEAR_PRESSURE = 1.0
 UNREST_AGENTS = {"CVL", "OPP", "REB"}
@@ -122,7 +126,8 @@ def _fresh() -> Ewma:
 @dataclass
 class PressureState:
     country: str
-    # [event time, weight, kind, key]: sorted by time then key, at most HISTORY_KEPT
+    # [event time, weight, kind, key, report key and kind]: sorted by time then key, at most
+    # HISTORY_KEPT; state written before the report key has four fields
     history: list[list] = field(default_factory=list)
     archived_challenge: Ewma = field(default_factory=_fresh)
     archived_repression: Ewma = field(default_factory=_fresh)
@@ -139,7 +144,7 @@ class PressureState:
             replace(self.archived_challenge), replace(self.archived_repression)
         )
         at_risk = False
-        for item, step_ends in with_step_ends(self.history):
+        for item, step_ends in with_step_ends(first_reports(self.history, REPORT_FIELD)):
             reading.push(item)
             if not step_ends:
                 continue
@@ -222,16 +227,18 @@ def fold_pressure(
     del state.seen_events[:-SEEN_KEPT]
 
     def archive(old: list) -> None:
-        at, weight, old_kind, _ = old
+        at, weight, old_kind = old[0], old[1], old[2]
         kept = state.archived_repression if old_kind == "repression" else state.archived_challenge
         kept.add(1.0, weight, at)
 
-    insert_sorted(
-        state.history, [evidence.event_time, max(evidence.confidence, 0.05), kind, key], archive
-    )
-    state.kinds[kind] = state.kinds.get(kind, 0) + 1
-    if outside_actor:
-        state.outside[outside_actor] = state.outside.get(outside_actor, 0.0) + evidence.confidence
+    report = f"{report_key(evidence.sentence)}:{kind}"
+    item = [evidence.event_time, max(evidence.confidence, 0.05), kind, key, report]
+    if not holds_report(state.history, report, REPORT_FIELD):  # counts are of reports
+        state.kinds[kind] = state.kinds.get(kind, 0) + 1
+        if outside_actor:
+            weight = state.outside.get(outside_actor, 0.0) + evidence.confidence
+            state.outside[outside_actor] = weight
+    insert_sorted(state.history, item, archive)
     if evidence.fingerprint not in state.fingerprints:
         state.fingerprints.append(evidence.fingerprint)
         del state.fingerprints[:-200]

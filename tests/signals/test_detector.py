@@ -400,3 +400,50 @@ def test_an_article_is_judged_once_not_sentence_by_sentence(detector: AllianceDe
     by_pair, by_country = fan_out_article(article)
     assert list(by_pair) == [("RUS", "SYR")] and len(by_pair[("RUS", "SYR")]) == 6
     assert by_country == {"RUS": [(e, "outside", "SYR") for e in article[3:]]}
+
+
+def syndicated(original: dict, copy: int) -> dict:
+    """Another outlet's copy of the same wire story: its own ids, article and time, the same
+    sentence (case and punctuation may differ)."""
+    return dict(
+        original,
+        event_id=f"{original['event_id']}-copy{copy}",
+        article_id=f"{original['article_id']}-copy{copy}",
+        sentence=original["sentence"].upper() + "!",
+        event_time=original["event_time"] + 600.0 * copy,
+        article_fingerprint=f"{copy:016x}",
+    )
+
+
+def test_a_syndicated_story_presses_a_country_as_one_report(detector: AllianceDetector) -> None:
+    def pressure_after(events: list[dict]) -> PressureState:
+        state = None
+        for e in events:
+            for country, kind, outside in pressure_targets(e):
+                if country == "IRN":
+                    state, _ = detector.on_pressure_event(
+                        state, SignalLedger(), e, country, kind, outside
+                    )
+        assert state is not None
+        return state
+
+    once = pressure_after(IRAN_UNDER_PRESSURE)
+    copies = [syndicated(e, n) for n in (1, 2, 3) for e in IRAN_UNDER_PRESSURE]
+    four_times = pressure_after(IRAN_UNDER_PRESSURE + copies)
+    assert four_times.pressure == pytest.approx(once.pressure, rel=0.02)  # copies 10-30 min on
+    assert four_times.kinds == once.kinds and four_times.outside == once.outside
+
+
+def test_a_syndicated_story_does_not_shift_a_pair_that_one_copy_does_not(
+    detector: AllianceDetector,
+) -> None:
+    """One sentence of post-Assad Syria rejecting Russia is one event: too little for a shift
+    (two effective events are needed). Four outlets carrying it made four, and a shift."""
+    story = event(30, ("SYR", "GOV"), ["RUS"], "REJECT", "verbal_conflict", -4.0)
+    copies = [story] + [syndicated(story, n) for n in (1, 2, 3)]
+    state, ledger, signals = None, SignalLedger(), []
+    for carried in copies:
+        state, raised = detector.on_pair_events(state, ledger, [carried], "RUS", "SYR")
+        signals.extend(raised)
+    assert signals == []
+    assert state is not None and state.events == 1 and state.effective_events == 1.0
