@@ -19,9 +19,10 @@ single-event scores in the pair's own settled history (floored at ``MIN_SIGMA``:
 of unrelated event types routinely differ by that much) and ``n_eff`` the effective number of
 recent events (Kish). A pair needs a history first: ``MIN_HISTORY`` weighted events that have
 settled. Until then only a move against its alignment prior counts (allies turning hostile,
-rivals warming), or an escalation to force that two independent articles report (an index at
-``FORCE_LEVEL`` or lower on a pair whose normal is at most a rivalry's: strangers or rivals who
-start fighting); otherwise a pair's first news is its baseline, not a shift. A signal
+rivals warming), or an escalation to force that two independent articles report (events at
+``FORCE_LEVEL`` or lower from two articles, with a significant move toward conflict, on a pair
+whose normal is at most a rivalry's: strangers or rivals who start fighting); otherwise a
+pair's first news is its baseline, not a shift. A signal
 is raised at |z| >= ``RAISE_Z`` with at least ``MIN_EVENTS``
 effective events and a move of at least ``MIN_MOVE`` points; it clears only when |z| falls under
 ``CLEAR_Z``. The gap between the two thresholds is the hysteresis that keeps it from flapping.
@@ -291,12 +292,12 @@ def _corroborated_escalation(reading: IndexReading, move: float) -> bool:
     shifted, history or not; but one article's misreadings reach that level too (a 2021 story
     recalling a 2004 bombing, a UN report on a civil war read as the UN fighting Sudan), so
     the force must be reported by ``ESCALATION_SOURCES`` articles that are not near-duplicates
-    of each other."""
+    of each other. The index itself need not reach force level: coverage of fighting mixes
+    the strikes with the accusations, threats and calls for restraint around them, and those
+    held it above -6 for a pair whose every other article reported strikes (the move must
+    still be significant, as for any raise)."""
     return (
-        move < 0
-        and reading.current <= FORCE_LEVEL
-        and reading.prior >= RIVALRY_LEVEL
-        and reading.force_sources >= ESCALATION_SOURCES
+        move < 0 and reading.prior >= RIVALRY_LEVEL and reading.force_sources >= ESCALATION_SOURCES
     )
 
 

@@ -38,6 +38,7 @@ def coded_scores() -> dict[str, list[tuple[str, float, float, str]]]:
     groups = {
         "cooperation": [e.text for e in QUAD if "cooperation" in e.label][:60],
         "conflict": [e.text for e in QUAD if e.label == "material_conflict"][:30],
+        "verbal_conflict": [e.text for e in QUAD if e.label == "verbal_conflict"][:10],
     }
     out = {}
     for name, texts in groups.items():
@@ -124,3 +125,21 @@ def test_a_first_burst_of_force_from_one_article_stays_the_baseline(
     article = conflict[0]["article_fingerprint"]
     one_article = [{**e, "article_fingerprint": article} for e in conflict]
     assert replay(one_article, pair) == []
+
+
+@pytest.mark.parametrize("pair", FIRST_NEWS_PAIRS)
+def test_force_amid_the_words_around_it_is_a_shift_on_first_news(
+    coded_scores: dict, pair: tuple[str, str]
+) -> None:
+    """Coverage of fighting mixes strikes with accusations and threats. Verbal-conflict and
+    material-conflict sentences alternating, each its own article, verbal first: the index
+    stays above -6 (about -5), and before 2026-12-03 neither the rivals nor the strangers
+    raised a shift within these eight events."""
+    words, force = coded_scores["verbal_conflict"][:4], coded_scores["conflict"][:4]
+    mixed = as_events([x for pair_ in zip(words, force, strict=True) for x in pair_], 0, 0.0, 0.25)
+    signals = replay(mixed, pair)
+    assert signals, "four articles reporting force, amid four of words, are a shift"
+    assert signals[0].direction == "toward_conflict"
+    assert "force on the pair's first news" in signals[0].summary
+    article = mixed[0]["article_fingerprint"]
+    assert replay([{**e, "article_fingerprint": article} for e in mixed], pair) == []
