@@ -39,8 +39,8 @@ depend on order either). A replay costs ``HISTORY_KEPT`` small steps, about a mi
 
 **A report counts once.** A wire story carried by five outlets repeats its sentences word for
 word; the index (and a country's pressure) takes each sentence once, at its first report
-(``first_reports``), and the pair's event counts are of reports. The evidence still names
-every article, and independent sources are counted apart (SimHash).
+(``first_reports``), and the pair's event counts are of reports. The evidence shows each
+sentence once; independent sources are counted over every article apart (SimHash).
 """
 
 from __future__ import annotations
