@@ -392,8 +392,10 @@ def _print_eval(report) -> None:  # noqa: ANN001
 @app.command("check-signals")
 def check_signals(
     paths: list[Path] = typer.Argument(..., help="articles: .txt / .jsonl files or folders"),
-    expect: Path = typer.Option(
-        Path("seeds/expectations.yaml"), "--expect", help="what the stream's readers expect"
+    expect: Path | None = typer.Option(
+        None,
+        "--expect",
+        help="what the stream's readers expect (default: expectations.yaml in a folder given)",
     ),
     json_out: Path | None = typer.Option(None, "--json", help="also write the report here"),
     strict: bool = typer.Option(
@@ -405,11 +407,16 @@ def check_signals(
     from newsmon.local.signal_check import coded_stream, print_check, write_check
     from newsmon.signals.alignments import AlignmentTable
     from newsmon.signals.detector import AllianceDetector
-    from newsmon.signals.stream_check import check_stream, load_expectations, run_detector
+    from newsmon.signals.stream_check import (
+        check_stream,
+        expectations_beside,
+        load_expectations,
+        run_detector,
+    )
 
     settings = _settings()
     try:
-        expectations = load_expectations(expect)
+        expectations = load_expectations(expect) if expect else expectations_beside(paths)
         articles = coded_stream(paths, settings, _build_coder(settings), console)
     except (FileNotFoundError, ValueError) as exc:
         console.print(f"[red]{exc}[/]")

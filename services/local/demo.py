@@ -37,7 +37,7 @@ from newsmon.producer.poison import poison_records
 from newsmon.producer.publisher import ArticlePublisher
 from newsmon.producer.replay import replay
 from newsmon.producer.sources import expand_paths, read_articles
-from newsmon.signals.stream_check import SignalTrace, check_stream, load_expectations
+from newsmon.signals.stream_check import SignalTrace, check_stream, expectations_beside
 from newsmon.worker.stall import EX_TEMPFAIL
 from redis.asyncio import Redis
 from rich.console import Console
@@ -46,7 +46,6 @@ from rich.table import Table
 
 PROCESSING_TIMEOUT_S = 900
 WORKER_RESTARTS = 3
-EXPECTATIONS = "expectations.yaml"  # beside the seeds: what their reader expects
 POLL_INTERVAL_S = 0.5
 
 
@@ -406,9 +405,8 @@ class Demo:
         seed folder) the stored signals meet, into the report. The store keeps each signal's
         latest version, so this is what the stream ends with; ``newsmon check-signals``
         follows every version. A bad file is reported, not fatal: the run itself succeeded."""
-        files = [p / EXPECTATIONS for p in self.seed_paths if (p / EXPECTATIONS).is_file()]
         try:
-            expectations = [e for path in files for e in load_expectations(path)]
+            expectations = expectations_beside(self.seed_paths)
         except ValueError as exc:
             self.console.print(f"[yellow]expectations not checked:[/] {exc}")
             return

@@ -60,7 +60,10 @@ def _describe(signal: AllianceSignal) -> str:
 
 
 def print_check(report: StreamCheck, console: Console, articles: int, events: int) -> None:
-    console.print(f"[bold]{articles} articles, {events} events[/]; expected signals:")
+    console.print(
+        f"[bold]{articles} articles, {events} events[/]; "
+        + ("expected signals:" if report.results else "no expectations given (--expect)")
+    )
     for result in report.results:
         expectation, signal = result.expectation, result.signal
         verdict = "[green]met[/]" if result.met else "[red]missed[/]"
@@ -79,7 +82,8 @@ def print_check(report: StreamCheck, console: Console, articles: int, events: in
             f"  {verdict}{gap} {expectation.signal_type} {'-'.join(expectation.pair)} "
             f"{expectation.direction}{found}: {expectation.reader}"
         )
-    console.print(f"met {report.met} of {len(report.results)} expectations")
+    if report.results:
+        console.print(f"met {report.met} of {len(report.results)} expectations")
     console.print(f"other signals raised: {len(report.others)} (expected by no entry)")
     for signal in report.others:
         console.print(f"  {_describe(signal)}, {signal.status} at the end: {signal.summary}")

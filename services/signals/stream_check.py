@@ -25,6 +25,7 @@ from newsmon.signals.detector import AllianceDetector, SignalLedger, fan_out_art
 from newsmon.signals.pair_index import PairState
 from newsmon.signals.pressure import PressureState
 
+EXPECTATIONS = "expectations.yaml"  # beside a stream's articles: what their readers expect
 SIGNAL_TYPES = ("dyad_shift", "ally_at_risk", "realignment")
 DIRECTIONS = ("toward_conflict", "toward_cooperation")
 
@@ -52,6 +53,17 @@ class Expectation:
         if self.signal_type == "dyad_shift":
             return set(signal.pair) == set(self.pair)
         return tuple(signal.pair) == self.pair and self.third in (None, signal.third_party)
+
+
+def expectations_beside(paths: Iterable[Path]) -> list[Expectation]:
+    """The expectations in ``expectations.yaml`` of every folder given (``seeds/`` has the
+    seed reader's): what the demo and ``newsmon check-signals`` check by default."""
+    return [
+        expectation
+        for path in paths
+        if (path / EXPECTATIONS).is_file()
+        for expectation in load_expectations(path / EXPECTATIONS)
+    ]
 
 
 def load_expectations(path: Path) -> list[Expectation]:

@@ -13,6 +13,7 @@ from newsmon.signals.stream_check import (
     Expectation,
     SignalTrace,
     check_stream,
+    expectations_beside,
     load_expectations,
     run_detector,
 )
@@ -191,7 +192,8 @@ def test_check_signals_codes_the_seed_article_and_reports_its_readers_expectatio
     Russia-Syria turn is met, with the seed's sentences as evidence; the known gaps are
     reported as such and do not fail --strict."""
     out = tmp_path / "check.json"
-    done = check_signals(str(SEED), "--strict", "--json", str(out))
+    expect = str(REPO / "seeds" / "expectations.yaml")
+    done = check_signals(str(SEED), "--expect", expect, "--strict", "--json", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(out.read_text())
     met = [e for e in report["expectations"] if e["met"]]
@@ -201,6 +203,16 @@ def test_check_signals_codes_the_seed_article_and_reports_its_readers_expectatio
     assert evidence and all(e["sentence"] in SEED.read_text() for e in evidence)
     assert all(e["gap"] for e in report["expectations"] if not e["met"])
     assert "met 1 of 5 expectations" in " ".join(done.stdout.split())
+
+
+def test_expectations_are_read_from_beside_the_articles(tmp_path: Path) -> None:
+    stream = tmp_path / "stream"
+    stream.mkdir()
+    assert expectations_beside([stream, SEED]) == []
+    (stream / "expectations.yaml").write_text(
+        "- {type: dyad_shift, pair: [IND, PAK], direction: toward_conflict, reader: strikes}"
+    )
+    assert [e.reader for e in expectations_beside([stream, SEED])] == ["strikes"]
 
 
 def test_check_signals_names_a_missing_expectations_file(tmp_path: Path) -> None:
