@@ -84,8 +84,10 @@ def print_check(report: StreamCheck, console: Console, articles: int, events: in
         )
     if report.results:
         console.print(f"met {report.met} of {len(report.results)} expectations")
-    others = "other signals raised" if report.results else "signals raised"
-    console.print(f"{others}: {len(report.others)}" + (" (expected by no entry)" * bool(report.results)))
+    if report.results:
+        console.print(f"other signals raised: {len(report.others)} (expected by no entry)")
+    else:
+        console.print(f"signals raised: {len(report.others)}")
     for signal in report.others:
         console.print(f"  {_describe(signal)}, {signal.status} at the end: {signal.summary}")
     console.print(f"flapping: {len(report.flapping)} signals")
