@@ -79,8 +79,13 @@ def replay(
         None, "--speedup", min=0.001, help="replay by published time, this many times faster"
     ),
     loop: bool = typer.Option(False, "--loop", help="start again at the end, until Ctrl-C"),
+    file_order: bool = typer.Option(
+        False, "--file-order", help="send in the files' order, not in published order"
+    ),
 ) -> None:
-    """Replay seed articles onto articles.raw as a test stream."""
+    """Replay seed articles onto articles.raw as a test stream, in published order (as news
+    arrives; undated articles first): a stream sent years out of order raises signals that the
+    earlier news, arriving later, then clears."""
     from newsmon.core.kafka_clients import ensure_topics
     from newsmon.core.topics import TopicNames
     from newsmon.producer.publisher import ArticlePublisher, PublishError
@@ -113,7 +118,14 @@ def replay(
     try:
         ensure_topics(settings, names.all())
         with ArticlePublisher(settings, names.articles_raw, "newsmon-replay") as publisher:
-            result = run_replay(articles, publisher, rate=rate, speedup=speedup, loop=loop)
+            result = run_replay(
+                articles,
+                publisher,
+                rate=rate,
+                speedup=speedup,
+                loop=loop,
+                chronological=not file_order,
+            )
     except PublishError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc

@@ -79,3 +79,39 @@ def test_unreachable_broker_is_one_clear_error(settings: Settings) -> None:
             )
         )
         publisher.flush(timeout=3)
+
+
+def test_the_replay_command_sends_in_published_order_unless_told_otherwise(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A stream sent out of order raises signals that earlier news, arriving later, clears:
+    ``newsmon replay`` sends as news arrives; ``--file-order`` keeps the file's order."""
+    from newsmon.cli import app
+    from typer.testing import CliRunner
+
+    dates = ["2026-01-20", "2025-06-01", "2026-01-02"]
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text(
+        "\n".join(
+            json.dumps({"title": f"on {d}", "text": f"News of {d}.", "published": d}) for d in dates
+        )
+    )
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "NEWSMON_BROKER_PROFILE": settings.broker_profile.value,
+        "NEWSMON_TOPIC_PREFIX": settings.topic_prefix,
+    }
+    names = TopicNames(settings.topic_prefix)
+    sent = []
+    for flags in ([], ["--file-order"]):
+        done = CliRunner().invoke(app, ["replay", str(stream), *flags], env=env)
+        assert done.exit_code == 0, done.output
+        expected = 3 * (1 + len(sent))
+        records = consume_all(settings.kafka_bootstrap_servers, names.articles_raw, expected)
+        raws = [RawArticle.model_validate_json(r.value) for r in records]
+        latest = sorted(raws, key=lambda r: r.produced_at)[-3:]
+        sent.append([r.title for r in latest])
+    assert sent == [
+        ["on 2025-06-01", "on 2026-01-02", "on 2026-01-20"],
+        [f"on {d}" for d in dates],
+    ]
