@@ -65,13 +65,21 @@ class FeedPoller:
             k: v for k in ("etag", "modified") if (v := parsed.get(k)) is not None
         }
         feed_title = parsed.feed.get("title", "") if parsed.get("feed") else ""
-        new, rejected = 0, 0
+        new, rejected, articles = 0, 0, []
         for entry in parsed.entries:
             article = entry_to_article(entry, feed_title)
             if isinstance(article, Rejection):
                 log.warning("feed %s entry rejected: %s (%s)", url, article.reason, article.detail)
                 rejected += 1
-                continue
+            else:
+                articles.append(article)
+        # feeds list the newest first; the stream takes news as it happened (undated last:
+        # they are timed when coded), so a poll does not raise signals that its own older
+        # entries, arriving after, clear
+        articles.sort(
+            key=lambda a: (a.published is None, a.published.timestamp() if a.published else 0)
+        )
+        for article in articles:
             raw = to_raw_article(article, "rss")
             if raw.id in self.seen:
                 continue

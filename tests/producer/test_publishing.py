@@ -115,3 +115,32 @@ def test_the_replay_command_sends_in_published_order_unless_told_otherwise(
         ["on 2025-06-01", "on 2026-01-02", "on 2026-01-20"],
         [f"on {d}" for d in dates],
     ]
+
+
+def test_rss_poll_sends_a_feeds_entries_oldest_first(settings: Settings, tmp_path: Path) -> None:
+    """Feeds list the newest first; the stream takes news as it happened, undated last."""
+    items = [
+        ("Undated note", None),
+        ("Newest", "Fri, 16 Jan 2026 09:00:00 GMT"),
+        ("Oldest", "Wed, 14 Jan 2026 09:00:00 GMT"),
+        ("Middle", "Thu, 15 Jan 2026 09:00:00 GMT"),
+    ]
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+        + "".join(
+            f"<item><title>{title}</title><description>{title} text.</description>"
+            + (f"<pubDate>{date}</pubDate>" if date else "")
+            + "</item>"
+            for title, date in items
+        )
+        + "</channel></rss>"
+    )
+    names = TopicNames(settings.topic_prefix)
+    ensure_topics(settings, names.all())
+    with ArticlePublisher(settings, names.articles_raw) as publisher:
+        assert FeedPoller(publisher).poll(str(feed)) == (4, 0)
+    records = consume_all(settings.kafka_bootstrap_servers, names.articles_raw, 4)
+    raws = [RawArticle.model_validate_json(r.value) for r in records]
+    raws.sort(key=lambda r: r.produced_at)
+    assert [r.title for r in raws] == ["Oldest", "Middle", "Newest", "Undated note"]
