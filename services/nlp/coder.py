@@ -18,7 +18,8 @@ Three stages, as in transformers' pipelines:
      the most recipient-like mention of another country the recipient; mentions as
      actor-like as the actor join it (compound actors); two reciprocal-like mentions are
      coded as acting on each other; countries joined by "and" stay on one side
-     (``newsmon.nlp.coordination``);
+     (``newsmon.nlp.coordination``); a capital acting in a PROTEST is the place, its
+     people, not its government (``capitals_as_places``);
   4. auxiliary modes drop (negation, history) or discount (hypothetical, future) the event;
   5. the mode is the mode head's choice among the type's modes when it holds a majority of
      their probability, else none;
@@ -230,6 +231,20 @@ def assign_roles(
     return actors, _distinct([_participant(mentions[i]) for i in run])
 
 
+def capitals_as_places(
+    actors: list[Participant], mentions: Sequence[ActorMention]
+) -> list[Participant]:
+    """A capital acting in a PROTEST is the place, not the government: PLOVER's PROTEST is
+    civilian collective action, and a government's diplomatic protest is ACCUSE. So "Tehran
+    is the epicentre of the nightly protests" is unrest in Iran, not Iran's state protesting
+    (the resolver already reads "in Tehran" as a place)."""
+    capitals = {(m.code, m.text) for m in mentions if m.kind == "capital"}
+    return [
+        Participant(a.code, None, a.name, a.text) if (a.code, a.text) in capitals else a
+        for a in actors
+    ]
+
+
 def _distinct(participants: list[Participant]) -> list[Participant]:
     """The first participant of each country, in order."""
     kept: dict[str, Participant] = {}
@@ -370,6 +385,8 @@ class EventCoder:
         if confidence <= 0:
             return None
         actors, recipients = assign_roles(mentions, encoded.tokens[row], self.heads.role, sentence)
+        if event_type == "PROTEST":
+            actors = capitals_as_places(actors, mentions)
         mode = self._mode(event_type, mode_p)
         return CodedEvent(
             event_id=event_id(article.id, index, event_type),

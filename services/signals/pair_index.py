@@ -120,6 +120,13 @@ class Ewma:
         self.square += weight * value * value
         self.weight += weight
 
+    def weight_at(self, at: float) -> float:
+        """The total weight as it will have decayed by ``at`` (its own time if later): a sum
+        last added to long ago must not count as if it were news."""
+        if self.time is None or at <= self.time:
+            return self.weight
+        return self.weight * _decay(at - self.time, self.half_life)
+
     @property
     def mean(self) -> float:
         return self.total / self.weight if self.weight > 0 else 0.0

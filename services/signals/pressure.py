@@ -112,7 +112,12 @@ class PressureReading:
 
     @property
     def pressure(self) -> float:
-        return self.challenge.weight + min(self.repression.weight, self.challenge.weight)
+        """Both sums decayed to the latest event of either: repression last seen months ago
+        no longer counts as answering today's challenge at full weight (it did until
+        2026-12-03, since a sum decays only when it is next added to)."""
+        now = max(t for t in (self.challenge.time, self.repression.time, 0.0) if t is not None)
+        challenge = self.challenge.weight_at(now)
+        return challenge + min(self.repression.weight_at(now), challenge)
 
     def push(self, item: list) -> None:
         at, weight, kind = item[0], item[1], item[2]

@@ -75,3 +75,48 @@ def test_an_air_strike_gets_the_aerial_mode_and_its_score(coder: EventCoder) -> 
 def test_recoding_is_deterministic(coder: EventCoder) -> None:
     text = "Iran and Russia signed a strategic partnership treaty in Moscow."
     assert code_one(coder, text) == code_one(coder, text)
+
+
+def test_a_capital_where_people_protest_is_unrest_there_not_its_state_protesting(
+    coder: EventCoder,
+) -> None:
+    """PLOVER's PROTEST is civilian collective action (a government's protest is ACCUSE), so
+    the seed article's "Tehran is the epicentre of the nightly protests" presses Iran."""
+    from newsmon.signals.pressure import pressure_targets
+
+    sentence = (
+        "Tehran is the epicentre of the nightly protests shaking Iran’s regime, but the "
+        "reverberations are being felt loud and clear in Moscow, too."
+    )
+    [event] = code_one(coder, sentence).events
+    assert event.event_type == "PROTEST"
+    tehran = next(a for a in event.actors if a.text == "Tehran")
+    assert tehran.code == "IRN" and tehran.agent is None
+    record = {
+        "event_type": event.event_type,
+        "quad_class": event.quad_class,
+        "actors": [a.as_dict() for a in event.actors],
+        "recipients": [r.as_dict() for r in event.recipients],
+    }
+    assert ("IRN", "unrest", None) in pressure_targets(record)
+
+
+def test_only_a_capital_is_read_as_the_place_not_a_seat_of_government() -> None:
+    from newsmon.nlp.actors import ActorMention
+    from newsmon.nlp.coder import Participant, capitals_as_places
+
+    mentions = [
+        ActorMention(0, 6, "Tehran", "IRN", "GOV", None, "capital"),
+        ActorMention(20, 31, "the Kremlin", "RUS", "GOV", "Kremlin", "metonym"),
+    ]
+    actors = [
+        Participant("IRN", "GOV", None, "Tehran"),
+        Participant("RUS", "GOV", "Kremlin", "the Kremlin"),
+    ]
+    assert [a.agent for a in capitals_as_places(actors, mentions)] == [None, "GOV"]
+
+
+def test_a_capital_that_does_not_protest_stays_its_government(coder: EventCoder) -> None:
+    [event] = code_one(coder, "Tehran rejected the proposal from Washington.").events
+    assert event.event_type != "PROTEST"
+    assert [(a.code, a.agent) for a in event.actors] == [("IRN", "GOV")]

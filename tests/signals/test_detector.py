@@ -319,6 +319,26 @@ def test_repression_with_nobody_pressing_is_not_a_regime_at_risk(
     assert any(s.pair == ("RUS", "IRN") and s.status == "active" for s in raised)
 
 
+def test_repression_long_past_does_not_answer_todays_protests(detector: AllianceDetector) -> None:
+    """Repression counts as far as it answers a challenge, and both decay (14-day half-life):
+    a crackdown ten months before today's protests must not count as if it were today's. A
+    sum decays only when next added to, so the crackdown kept its full weight until
+    2026-12-03, and the same protests put Iran at risk with it and not without it."""
+    crackdown = [
+        event(70 + n, ("IRN", "GOV"), [], "COERCE", "material_conflict", -7.0, -300 + n * 0.2, 0.9)
+        for n in range(6)
+    ]
+    protests = [
+        event(80 + n, ("IRN", "CVL"), [], "PROTEST", "material_conflict", -5.0, n * 0.2, 0.9)
+        for n in range(2)
+    ]
+    raised = run_pressure(detector, crackdown + protests)
+    assert not any(s.signal_type == "ally_at_risk" and s.status == "active" for s in raised)
+    fresh = [dict(e, event_time=e["event_time"] + 300 * DAY) for e in crackdown]
+    raised = run_pressure(detector, fresh + protests)
+    assert any(s.pair == ("RUS", "IRN") and s.status == "active" for s in raised)
+
+
 def test_a_country_named_without_its_state_does_not_repress() -> None:
     """'Militants attacked a train in Pakistan': Pakistan is the place, not the attacker."""
     e = event(70, ("PAK", None), [], "ASSAULT", "material_conflict", -9.0)
