@@ -11,7 +11,8 @@ confidence, on *event* time (a replay of old news lands where it happened, not w
   or because ``RECENT_KEPT`` newer ones followed (a busy pair builds its own normal within
   days, so a short burst of news can still show a turn), feed a 90-day exponentially weighted
   mean, blended with the alignment table's prior for the pair (a partnership starts above
-  zero, a rivalry below), worth ``PRIOR_WEIGHT`` events.
+  zero, a rivalry below), worth ``PRIOR_WEIGHT`` events. The history's weight is decayed
+  to the latest event, so a normal from long ago fades back toward the prior.
 
 Change detection is a z-score: how many standard errors the current index lies from the
 baseline, ``z = (current - baseline) / (sigma / sqrt(n_eff))``, where sigma is the spread of
@@ -192,9 +193,17 @@ class IndexReading:
         return [item[2] * _decay(latest - item[0], SHORT_HALF_LIFE) for item in self.recent]
 
     @property
+    def settled_weight(self) -> float:
+        """The settled history's weight as of the latest event: a pair's normal from long ago
+        fades back toward its prior instead of counting as if it were last month's."""
+        return self.settled.weight_at(self.recent[-1][0]) if self.recent else self.settled.weight
+
+    @property
     def baseline(self) -> float:
-        settled = self.settled
-        return (settled.total + PRIOR_WEIGHT * self.prior) / (settled.weight + PRIOR_WEIGHT)
+        settled, weight = self.settled, self.settled_weight
+        if weight <= 0:
+            return self.prior
+        return (settled.mean * weight + PRIOR_WEIGHT * self.prior) / (weight + PRIOR_WEIGHT)
 
     @property
     def current(self) -> float:
@@ -287,7 +296,7 @@ def escalation_on_first_news(reading: IndexReading, prior_known: bool) -> bool:
 
 
 def _own_history(reading: IndexReading) -> bool:
-    return reading.settled.weight >= MIN_HISTORY
+    return reading.settled_weight >= MIN_HISTORY
 
 
 def _against_prior(reading: IndexReading, move: float, prior_known: bool) -> bool:

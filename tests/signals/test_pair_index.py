@@ -252,6 +252,19 @@ def test_a_long_article_is_never_split_between_baseline_and_recent(later: int) -
         assert next(iter(readings))[0] == pytest.approx(-7.0)
 
 
+def test_a_normal_from_long_ago_fades_back_toward_the_prior() -> None:
+    """The baseline's history is a 90-day weighted mean blended with the prior, and its
+    weight decays to the latest event: two years of silence later, old quarrels no longer
+    outweigh the alignment the table gives (until 2026-12-03 they did, in full), nor count
+    as the pair's own history."""
+    state = PairState(pair=("FRA", "DEU"), prior=3.0, prior_known=True)
+    feed(state, [(-5.0, i * 2.0) for i in range(20)])
+    assert state.reading.baseline < -1.5 and state.reading.settled_weight >= 3
+    feed(state, [(3.0, 800.0)], start=20)
+    assert state.reading.baseline == pytest.approx(3.0, abs=0.1)
+    assert state.reading.settled_weight < 0.1
+
+
 def test_a_turn_is_shown_with_the_sentences_on_its_side() -> None:
     """A move toward conflict is evidenced by the conflictual sentences that made it, not by
     the strongest sentences of the pair's past, whichever side they were on."""
