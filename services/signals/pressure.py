@@ -124,6 +124,10 @@ class PressureReading:
         (self.repression if kind == "repression" else self.challenge).add(1.0, weight, at)
 
 
+def _pressure_decay(elapsed: float) -> float:
+    return 0.5 ** (max(0.0, elapsed) / PRESSURE_HALF_LIFE)
+
+
 def _fresh() -> Ewma:
     return Ewma(PRESSURE_HALF_LIFE)
 
@@ -168,9 +172,23 @@ class PressureState:
 
     @property
     def main_outside_actor(self) -> str | None:
-        if not self.outside:
+        """The state pressing hardest now: its reports' weights decayed to the latest event,
+        as pressure is (``outside`` keeps lifetime totals, so a threat from months ago would
+        stay "the main outside pressure" against a newer and heavier one). Items kept before
+        the report key have the outside actor in their key too."""
+        reports = first_reports(self.history, REPORT_FIELD)
+        if not reports:
             return None
-        return max(sorted(self.outside), key=self.outside.__getitem__)
+        now = reports[-1][0]
+        weights: dict[str, float] = {}
+        for at, weight, kind, key, *_ in reports:
+            actor = key.rsplit(":", 1)[-1]
+            if kind == "outside" and actor:
+                decayed = weight * _pressure_decay(now - at)
+                weights[actor] = weights.get(actor, 0.0) + decayed
+        if not weights:
+            return None
+        return max(sorted(weights), key=weights.__getitem__)
 
     def as_dict(self) -> dict:
         """What ``dataclasses.asdict`` gives, built directly (see ``PairState.as_dict``)."""

@@ -339,6 +339,32 @@ def test_repression_long_past_does_not_answer_todays_protests(detector: Alliance
     assert any(s.pair == ("RUS", "IRN") and s.status == "active" for s in raised)
 
 
+def test_the_main_outside_pressure_is_who_presses_now(detector: AllianceDetector) -> None:
+    """Three US threats of force ten months ago outweigh one Israeli strike today in lifetime
+    totals, but not today: the signal's third party is who presses now."""
+    threats = [
+        event(
+            90 + n,
+            ("USA", "GOV"),
+            ["IRN"],
+            "THREATEN",
+            "verbal_conflict",
+            -7.0,
+            -300 + n,
+            0.9,
+            mode="violence",
+        )
+        for n in range(3)
+    ]
+    strike = [event(95, ("ISR", "MIL"), ["IRN"], "ASSAULT", "material_conflict", -9.0, 0.0, 0.5)]
+    state = None
+    for e in threats + strike:
+        [(country, kind, outside)] = pressure_targets(e)
+        state, _ = detector.on_pressure_event(state, SignalLedger(), e, country, kind, outside)
+    assert state is not None and state.outside["USA"] > state.outside["ISR"]
+    assert state.main_outside_actor == "ISR"
+
+
 def test_a_country_named_without_its_state_does_not_repress() -> None:
     """'Militants attacked a train in Pakistan': Pakistan is the place, not the attacker."""
     e = event(70, ("PAK", None), [], "ASSAULT", "material_conflict", -9.0)
