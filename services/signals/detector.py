@@ -351,7 +351,7 @@ class AllianceDetector:
         on = _day(max(float(event["event_time"]) for event, _, _ in items))
         status = "cleared" if change == "cleared" else "active"
         signals = []
-        third = state.main_outside_actor
+        third, evidence = state.main_outside_actor, state.evidence_now()
         for partner, link in self._partners_recent(country, on, LOST_ALLY_DAYS):
             if partner == third:  # a partner pressing B is their own dyad's shift, not a risk
                 continue
@@ -371,10 +371,10 @@ class AllianceDetector:
                     _confidence(state.pressure, state.pressure / 2),
                     status,
                     summary,
-                    state.evidence,
+                    evidence,
                     state.fingerprints,
-                    min(e.event_time for e in state.evidence),
-                    max(e.event_time for e in state.evidence),
+                    min(e.event_time for e in evidence),
+                    max(e.event_time for e in evidence),
                 ),
                 ledger,
             )

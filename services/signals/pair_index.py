@@ -383,7 +383,7 @@ class PairState:
             return True
 
         recent = [e for e in self.latest if e.event_id in recent_ids and on_side(e)]
-        chosen = _strongest(recent) or _strongest([e for e in self.evidence if on_side(e)])
+        chosen = strongest(recent) or strongest([e for e in self.evidence if on_side(e)])
         return chosen or self.evidence
 
     def as_dict(self) -> dict:
@@ -515,7 +515,8 @@ def insert_sorted(history: list[list], item: list, archive: Callable[[list], Non
         archive(history.pop(0))
 
 
-def _strongest(items: list[EvidenceItem]) -> list[EvidenceItem]:
+def strongest(items: list[EvidenceItem]) -> list[EvidenceItem]:
+    """The ``EVIDENCE_KEPT`` strongest items (|score| x confidence), one per sentence."""
     by_sentence: dict[str, EvidenceItem] = {}
     for item in sorted(items, key=lambda e: (-e.strength, e.event_id)):
         by_sentence.setdefault(" ".join(item.sentence.lower().split()), item)
@@ -525,14 +526,14 @@ def _strongest(items: list[EvidenceItem]) -> list[EvidenceItem]:
 def strongest_evidence(kept: list[EvidenceItem], new: EvidenceItem) -> list[EvidenceItem]:
     """The strongest ``EVIDENCE_KEPT`` items, one per sentence (a sentence coded twice, or
     syndicated verbatim, is one piece of evidence)."""
-    return _strongest([*kept, new])
+    return strongest([*kept, new])
 
 
 def strongest_by_side(kept: list[EvidenceItem], new: EvidenceItem) -> list[EvidenceItem]:
     """The strongest items on each side (cooperation, conflict), so a turn either way has its
     own evidence to show even when the window has moved on."""
     items = [*kept, new]
-    sides = _strongest([e for e in items if e.score > 0]) + _strongest(
+    sides = strongest([e for e in items if e.score > 0]) + strongest(
         [e for e in items if e.score <= 0]
     )
     return sorted(sides, key=lambda e: (-e.strength, e.event_id))

@@ -46,7 +46,9 @@ from newsmon.signals.pair_index import (
     first_reports,
     holds_report,
     insert_sorted,
+    latest_evidence,
     report_key,
+    strongest,
     strongest_evidence,
     transition,
     with_step_ends,
@@ -54,6 +56,8 @@ from newsmon.signals.pair_index import (
 
 PRESSURE_HALF_LIFE = 14 * DAY
 REPORT_FIELD = 4  # where a pressure history item keeps its report key (and kind)
+LATEST_KEPT = 16  # reports kept for the evidence of a signal raised now
+EVIDENCE_HORIZON = 2 * PRESSURE_HALF_LIFE
 RAISE_PRESSURE = 2.0
 CLEAR_PRESSURE = 1.0
 UNREST_AGENTS = {"CVL", "OPP", "REB"}
@@ -142,10 +146,21 @@ class PressureState:
     archived_repression: Ewma = field(default_factory=_fresh)
     kinds: dict[str, int] = field(default_factory=dict)
     outside: dict[str, float] = field(default_factory=dict)
-    evidence: list[EvidenceItem] = field(default_factory=list)
+    evidence: list[EvidenceItem] = field(default_factory=list)  # the strongest ever
     fingerprints: list[int] = field(default_factory=list)
     at_risk: bool = False
     seen_events: list[str] = field(default_factory=list)
+    latest: list[EvidenceItem] = field(default_factory=list)  # of the latest reports
+
+    def evidence_now(self) -> list[EvidenceItem]:
+        """The strongest of the reports that still press (within two half-lives of the
+        latest): a regime at risk today is shown with today's sentences, not with the
+        strongest of its past; the strongest ever where none is that recent."""
+        if not self.latest:
+            return self.evidence
+        now = max(e.event_time for e in self.latest)
+        recent = [e for e in self.latest if e.event_time >= now - EVIDENCE_HORIZON]
+        return strongest(recent) or self.evidence
 
     def replay(self) -> PressureReading:
         """Run the history in event-time order through the hysteresis; sets ``at_risk``."""
@@ -203,6 +218,7 @@ class PressureState:
             "fingerprints": list(self.fingerprints),
             "at_risk": self.at_risk,
             "seen_events": list(self.seen_events),
+            "latest": [vars(e).copy() for e in self.latest],
         }
 
     @classmethod
@@ -218,6 +234,7 @@ class PressureState:
             fingerprints=list(data["fingerprints"]),
             at_risk=data["at_risk"],
             seen_events=list(data["seen_events"]),
+            latest=[EvidenceItem(**e) for e in data.get("latest", [])],  # absent before
         )
 
 
@@ -266,4 +283,5 @@ def fold_pressure(
         state.fingerprints.append(evidence.fingerprint)
         del state.fingerprints[:-200]
     state.evidence = strongest_evidence(state.evidence, evidence)
+    state.latest = latest_evidence(state.latest, evidence, LATEST_KEPT)
     return True

@@ -493,3 +493,17 @@ def test_a_syndicated_story_does_not_shift_a_pair_that_one_copy_does_not(
         signals.extend(raised)
     assert signals == []
     assert state is not None and state.events == 1 and state.effective_events == 1.0
+
+
+def test_a_regime_at_risk_now_is_shown_with_todays_sentences(detector: AllianceDetector) -> None:
+    """A strong crackdown report ten months old is the strongest evidence ever, but the
+    signal raised by today's protests shows today's reports."""
+    old = event(100, ("IRN", "GOV"), [], "ASSAULT", "material_conflict", -9.0, -300.0, 0.95)
+    today = [
+        event(101 + n, ("IRN", "CVL"), [], "PROTEST", "material_conflict", -5.0, n * 0.1, 0.8)
+        for n in range(3)
+    ]
+    raised = [s for s in run_pressure(detector, [old, *today]) if s.pair == ("RUS", "IRN")]
+    assert raised and raised[-1].status == "active"
+    shown = {e.sentence for e in raised[-1].evidence}
+    assert shown == {e["sentence"] for e in today}
