@@ -231,6 +231,17 @@ def assign_roles(
     return actors, _distinct([_participant(mentions[i]) for i in run])
 
 
+GOVERNMENT_AGENTS = frozenset({"GOV", "MIL", "COP", "SPY", "JUD"})
+
+
+def addresses_a_government(actors: list[Participant], recipients: list[Participant]) -> bool:
+    """Another country's government named as the recipient ("Beijing protested to Tokyo"):
+    a capital protesting it is more likely the diplomatic protest the type was mistaken
+    for, so ``capitals_as_places`` leaves it the government."""
+    own = {a.code for a in actors}
+    return any(r.agent in GOVERNMENT_AGENTS and r.code not in own for r in recipients)
+
+
 def capitals_as_places(
     actors: list[Participant], mentions: Sequence[ActorMention]
 ) -> list[Participant]:
@@ -385,7 +396,7 @@ class EventCoder:
         if confidence <= 0:
             return None
         actors, recipients = assign_roles(mentions, encoded.tokens[row], self.heads.role, sentence)
-        if event_type == "PROTEST":
+        if event_type == "PROTEST" and not addresses_a_government(actors, recipients):
             actors = capitals_as_places(actors, mentions)
         mode = self._mode(event_type, mode_p)
         return CodedEvent(

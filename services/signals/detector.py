@@ -212,8 +212,8 @@ class AllianceDetector:
                     f"(z {transition.z:+.1f})"
                     + (f"; prior: {relation.relation}" if relation else "")
                     + (
-                        f"; force on the pair's first news, reported by "
-                        f"{state.reading.force_sources} independent articles"
+                        f"; force reported by {state.reading.force_sources} independent "
+                        "articles, with no recent normal of the pair's own"
                         if status == "active"
                         and escalation_on_first_news(state.reading, state.prior_known)
                         else ""

@@ -159,23 +159,31 @@ def report_key(sentence: str) -> str:
     return hashlib.sha256(words.encode()).hexdigest()[:16]
 
 
-def holds_report(history: list[list], key: str, field_at: int) -> bool:
-    return any(len(item) > field_at and item[field_at] == key for item in history)
-
-
-def first_reports(history: list[list], field_at: int) -> list[list]:
+def first_reports(
+    history: list[list], field_at: int, key: Callable[[str], str] = lambda k: k
+) -> list[list]:
     """The history without repeated reports: of the items that share a report key (at
-    ``field_at``), the first in (event time, id) order, so arrival order changes nothing.
-    Items written without a key are each their own report."""
+    ``field_at``, through ``key``), the first in (event time, id) order, so arrival order
+    changes nothing. Items written without a key are each their own report."""
     seen: set[str] = set()
     kept = []
     for item in history:
-        key = item[field_at] if len(item) > field_at else None
-        if key is None or key not in seen:
+        report = key(item[field_at]) if len(item) > field_at else None
+        if report is None or report not in seen:
             kept.append(item)
-        if key is not None:
-            seen.add(key)
+        if report is not None:
+            seen.add(report)
     return kept
+
+
+def first_time_seen(seen: list[str], report: str) -> bool:
+    """Remember a report (the last ``SEEN_KEPT``); True the first time. Counts are of
+    reports whichever copy came first, and past the kept history too."""
+    if report in seen:
+        return False
+    seen.append(report)
+    del seen[:-SEEN_KEPT]
+    return True
 
 
 @dataclass
@@ -310,10 +318,14 @@ def _corroborated_escalation(reading: IndexReading, move: float) -> bool:
     the force must be reported by ``ESCALATION_SOURCES`` articles that are not near-duplicates
     of each other. The index itself need not reach force level: coverage of fighting mixes
     the strikes with the accusations, threats and calls for restraint around them, and those
-    held it above -6 for a pair whose every other article reported strikes (the move must
-    still be significant, as for any raise)."""
+    held it above -6 for a pair whose every other article reported strikes. So the index
+    need only be within ``MIN_MOVE`` of force level (two force reports amid talks are not an
+    escalation), and the move significant, as for any raise."""
     return (
-        move < 0 and reading.prior >= RIVALRY_LEVEL and reading.force_sources >= ESCALATION_SOURCES
+        move < 0
+        and reading.current <= FORCE_LEVEL + MIN_MOVE
+        and reading.prior >= RIVALRY_LEVEL
+        and reading.force_sources >= ESCALATION_SOURCES
     )
 
 
@@ -333,6 +345,7 @@ class PairState:
     fingerprints: list[int] = field(default_factory=list)
     direction: str | None = None  # the raised signal's direction, None when quiet
     seen_events: list[str] = field(default_factory=list)
+    seen_reports: list[str] = field(default_factory=list)
 
     def replay(self) -> IndexReading:
         """Run the kept history through the detector in event-time order; sets ``direction``."""
@@ -404,6 +417,7 @@ class PairState:
             "fingerprints": list(self.fingerprints),
             "direction": self.direction,
             "seen_events": list(self.seen_events),
+            "seen_reports": list(self.seen_reports),
         }
 
     @classmethod
@@ -423,6 +437,7 @@ class PairState:
             fingerprints=list(data["fingerprints"]),
             direction=data["direction"],
             seen_events=list(data["seen_events"]),
+            seen_reports=list(data.get("seen_reports", [])),  # absent before
         )
 
 
@@ -472,7 +487,7 @@ def fold_event(state: PairState, evidence: EvidenceItem, quad: str) -> bool:
         evidence.fingerprint,
         report,
     ]
-    if not holds_report(state.history, report, REPORT_FIELD):  # counts are of reports
+    if first_time_seen(state.seen_reports, report):  # counts are of reports
         state.events += 1
         state.quads[quad] = state.quads.get(quad, 0) + 1
     insert_sorted(state.history, item, lambda old: state.archived.add(old[1], old[2], old[0]))

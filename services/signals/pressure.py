@@ -44,7 +44,7 @@ from newsmon.signals.pair_index import (
     EvidenceItem,
     Ewma,
     first_reports,
-    holds_report,
+    first_time_seen,
     insert_sorted,
     latest_evidence,
     report_key,
@@ -119,13 +119,22 @@ class PressureReading:
         """Both sums decayed to the latest event of either: repression last seen months ago
         no longer counts as answering today's challenge at full weight (it did until
         2026-12-03, since a sum decays only when it is next added to)."""
-        now = max(t for t in (self.challenge.time, self.repression.time, 0.0) if t is not None)
+        times = [t for t in (self.challenge.time, self.repression.time) if t is not None]
+        if not times:
+            return 0.0
+        now = max(times)
         challenge = self.challenge.weight_at(now)
         return challenge + min(self.repression.weight_at(now), challenge)
 
     def push(self, item: list) -> None:
         at, weight, kind = item[0], item[1], item[2]
         (self.repression if kind == "repression" else self.challenge).add(1.0, weight, at)
+
+
+def _without_actor(report: str) -> str:
+    """A pressure report's key without its outside actor: the sentence and the kind. (Keys
+    written before the actor was added have two fields, and are their own report.)"""
+    return report.rsplit(":", 1)[0] if report.count(":") >= 2 else report
 
 
 def _pressure_decay(elapsed: float) -> float:
@@ -139,8 +148,8 @@ def _fresh() -> Ewma:
 @dataclass
 class PressureState:
     country: str
-    # [event time, weight, kind, key, report key and kind]: sorted by time then key, at most
-    # HISTORY_KEPT; state written before the report key has four fields
+    # [event time, weight, kind, key, report (sentence:kind:outside actor)]: sorted by time
+    # then key, at most HISTORY_KEPT; state written before the report key has four fields
     history: list[list] = field(default_factory=list)
     archived_challenge: Ewma = field(default_factory=_fresh)
     archived_repression: Ewma = field(default_factory=_fresh)
@@ -151,6 +160,7 @@ class PressureState:
     at_risk: bool = False
     seen_events: list[str] = field(default_factory=list)
     latest: list[EvidenceItem] = field(default_factory=list)  # of the latest reports
+    seen_reports: list[str] = field(default_factory=list)
 
     def evidence_now(self) -> list[EvidenceItem]:
         """The strongest of the reports that still press (within two half-lives of the
@@ -168,7 +178,8 @@ class PressureState:
             replace(self.archived_challenge), replace(self.archived_repression)
         )
         at_risk = False
-        for item, step_ends in with_step_ends(first_reports(self.history, REPORT_FIELD)):
+        reports = first_reports(self.history, REPORT_FIELD, _without_actor)
+        for item, step_ends in with_step_ends(reports):
             reading.push(item)
             if not step_ends:
                 continue
@@ -191,7 +202,7 @@ class PressureState:
         as pressure is (``outside`` keeps lifetime totals, so a threat from months ago would
         stay "the main outside pressure" against a newer and heavier one). Items kept before
         the report key have the outside actor in their key too."""
-        reports = first_reports(self.history, REPORT_FIELD)
+        reports = first_reports(self.history, REPORT_FIELD)  # per sentence and actor
         if not reports:
             return None
         now = reports[-1][0]
@@ -219,6 +230,7 @@ class PressureState:
             "at_risk": self.at_risk,
             "seen_events": list(self.seen_events),
             "latest": [vars(e).copy() for e in self.latest],
+            "seen_reports": list(self.seen_reports),
         }
 
     @classmethod
@@ -235,6 +247,7 @@ class PressureState:
             at_risk=data["at_risk"],
             seen_events=list(data["seen_events"]),
             latest=[EvidenceItem(**e) for e in data.get("latest", [])],  # absent before
+            seen_reports=list(data.get("seen_reports", [])),
         )
 
 
@@ -271,13 +284,14 @@ def fold_pressure(
         kept = state.archived_repression if old_kind == "repression" else state.archived_challenge
         kept.add(1.0, weight, at)
 
-    report = f"{report_key(evidence.sentence)}:{kind}"
+    # the sentence and kind make the report; the outside actor is kept apart, so "Israel and
+    # the US struck Iran" presses once and counts for both strikers
+    report = f"{report_key(evidence.sentence)}:{kind}:{outside_actor or ''}"
     item = [evidence.event_time, max(evidence.confidence, 0.05), kind, key, report]
-    if not holds_report(state.history, report, REPORT_FIELD):  # counts are of reports
+    if first_time_seen(state.seen_reports, _without_actor(report)):  # counts are of reports
         state.kinds[kind] = state.kinds.get(kind, 0) + 1
-        if outside_actor:
-            weight = state.outside.get(outside_actor, 0.0) + evidence.confidence
-            state.outside[outside_actor] = weight
+    if outside_actor and first_time_seen(state.seen_reports, report):
+        state.outside[outside_actor] = state.outside.get(outside_actor, 0.0) + evidence.confidence
     insert_sorted(state.history, item, archive)
     if evidence.fingerprint not in state.fingerprints:
         state.fingerprints.append(evidence.fingerprint)

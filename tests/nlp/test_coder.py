@@ -120,3 +120,12 @@ def test_a_capital_that_does_not_protest_stays_its_government(coder: EventCoder)
     [event] = code_one(coder, "Tehran rejected the proposal from Washington.").events
     assert event.event_type != "PROTEST"
     assert [(a.code, a.agent) for a in event.actors] == [("IRN", "GOV")]
+
+
+def test_a_capital_protesting_to_another_government_stays_its_government() -> None:
+    from newsmon.nlp.coder import Participant, addresses_a_government
+
+    beijing = [Participant("CHN", "GOV", None, "Beijing")]
+    assert addresses_a_government(beijing, [Participant("JPN", "GOV", None, "Tokyo")])
+    assert not addresses_a_government(beijing, [Participant("RUS", None, None, "Moscow")])
+    assert not addresses_a_government(beijing, [Participant("CHN", "GOV", None, "Beijing")])

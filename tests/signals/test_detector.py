@@ -507,3 +507,41 @@ def test_a_regime_at_risk_now_is_shown_with_todays_sentences(detector: AllianceD
     assert raised and raised[-1].status == "active"
     shown = {e.sentence for e in raised[-1].evidence}
     assert shown == {e["sentence"] for e in today}
+
+
+def test_a_joint_strike_presses_once_and_counts_for_both_strikers(
+    detector: AllianceDetector,
+) -> None:
+    joint = event(110, ("ISR", "GOV"), ["IRN"], "ASSAULT", "material_conflict", -9.0, 0.0, 0.8)
+    joint["actors"].append({"code": "USA", "agent": "GOV"})
+    us_alone = event(111, ("USA", "GOV"), ["IRN"], "ASSAULT", "material_conflict", -9.0, 0.1, 0.8)
+    state = None
+    for e in (joint, us_alone):
+        for country, kind, outside in pressure_targets(e):
+            state, _ = detector.on_pressure_event(state, SignalLedger(), e, country, kind, outside)
+    assert state is not None
+    assert state.kinds == {"outside": 2}, "two reports, not three"
+    assert state.pressure == pytest.approx(0.8 + 0.8 * 0.5 ** (0.1 / 14), rel=1e-6)
+    assert state.outside == {"ISR": 0.8, "USA": 1.6}
+    assert state.main_outside_actor == "USA"
+
+
+@pytest.mark.parametrize("copy_first", [False, True])
+def test_a_copy_counts_once_even_past_the_kept_history(
+    detector: AllianceDetector, copy_first: bool
+) -> None:
+    """A syndicated copy arriving after 130 other reports (the kept history holds 128)
+    counted again, and how often depended on the order the copies came in."""
+    story = event(120, ("IRN", "CVL"), [], "PROTEST", "material_conflict", -5.0, 0.0, 0.5)
+    others = [
+        event(200 + n, ("IRN", "CVL"), [], "PROTEST", "material_conflict", -5.0, 0.01 * n, 0.5)
+        for n in range(130)
+    ]
+    events = [syndicated(story, 1), *others, story] if copy_first else [story, *others]
+    if not copy_first:
+        events.append(syndicated(story, 1))
+    state = None
+    for e in events:
+        [(country, kind, outside)] = pressure_targets(e)
+        state, _ = detector.on_pressure_event(state, SignalLedger(), e, country, kind, outside)
+    assert state is not None and state.kinds == {"unrest": 131}

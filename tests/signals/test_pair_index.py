@@ -275,3 +275,18 @@ def test_a_turn_is_shown_with_the_sentences_on_its_side() -> None:
     shown = state.evidence_toward("toward_conflict")
     assert shown and all(e.score < state.baseline for e in shown)
     assert {e.event_id for e in shown} <= {f"e{i}" for i in range(20, 25)}
+
+
+def test_two_coercions_amid_a_war_of_words_are_not_an_escalation_on_first_news() -> None:
+    """Strangers' first news: two articles with a coercive act each, six of accusations. The
+    move is significant (z about -3.8), but the index, -4, is a quarrel's, not force's: the
+    escalation rule wants it within 1.5 of force level (-6)."""
+    state = PairState(pair=("CHL", "NOR"))
+    scores = [-7.0, -3.0, -3.0, -3.0, -3.0, -3.0, -3.0, -7.0]
+    fingerprints = [0x0F0F_0F0F_0F0F_0F0F] * 4 + [0xF0F0_F0F0_F0F0_F0F0] * 4
+    for i, (score, fingerprint) in enumerate(zip(scores, fingerprints, strict=True)):
+        item = replace(evidence(i, score, 1.0 + i * 0.1), fingerprint=fingerprint)
+        add_event(state, item, "material_conflict")
+    assert state.reading.force_sources == 2 and state.z < -2
+    assert state.current == pytest.approx(-4.0, abs=0.2)
+    assert state.direction is None

@@ -113,7 +113,7 @@ def test_a_first_burst_of_force_from_several_articles_fires(
     assert signals, "force reported by several articles is a shift, history or not"
     assert signals[0].direction == "toward_conflict" and signals[0].pair == pair
     assert signals[0].independent_sources >= 2
-    assert "force on the pair's first news" in signals[0].summary
+    assert "with no recent normal of the pair's own" in signals[0].summary
     print(f"{pair}: {signals[0].summary}")
 
 
@@ -140,6 +140,6 @@ def test_force_amid_the_words_around_it_is_a_shift_on_first_news(
     signals = replay(mixed, pair)
     assert signals, "four articles reporting force, amid four of words, are a shift"
     assert signals[0].direction == "toward_conflict"
-    assert "force on the pair's first news" in signals[0].summary
+    assert "with no recent normal of the pair's own" in signals[0].summary
     article = mixed[0]["article_fingerprint"]
     assert replay([{**e, "article_fingerprint": article} for e in mixed], pair) == []
