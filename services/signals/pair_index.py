@@ -74,6 +74,7 @@ RECENT_KEPT = 8
 HISTORY_KEPT = 128
 SEEN_KEPT = 500
 REPORT_FIELD = 5  # where a pair's history item keeps its report key
+COPY_WINDOW = 3 * DAY  # the same sentence within this of its first report is a copy
 
 
 @dataclass
@@ -163,25 +164,31 @@ def first_reports(
     history: list[list], field_at: int, key: Callable[[str], str] = lambda k: k
 ) -> list[list]:
     """The history without repeated reports: of the items that share a report key (at
-    ``field_at``, through ``key``), the first in (event time, id) order, so arrival order
-    changes nothing. Items written without a key are each their own report."""
-    seen: set[str] = set()
+    ``field_at``, through ``key``) within ``COPY_WINDOW`` of the first, only the first in
+    (event time, id) order, so arrival order changes nothing. The same words a week later
+    ("protests continued on Friday") are new news. Items written without a key are each
+    their own report."""
+    first_at: dict[str, float] = {}
     kept = []
     for item in history:
         report = key(item[field_at]) if len(item) > field_at else None
-        if report is None or report not in seen:
+        if report is None:
             kept.append(item)
-        if report is not None:
-            seen.add(report)
+        elif report not in first_at or item[0] - first_at[report] > COPY_WINDOW:
+            first_at[report] = item[0]
+            kept.append(item)
     return kept
 
 
-def first_time_seen(seen: list[str], report: str) -> bool:
-    """Remember a report (the last ``SEEN_KEPT``); True the first time. Counts are of
-    reports whichever copy came first, and past the kept history too."""
-    if report in seen:
-        return False
-    seen.append(report)
+def first_time_seen(seen: list[str], report: str, at: float) -> bool:
+    """Remember a report and when (the last ``SEEN_KEPT``); True unless the same report was
+    seen within ``COPY_WINDOW`` of ``at``. Counts are of reports whichever copy came first,
+    and past the kept history too."""
+    for entry in seen:
+        key, _, when = entry.rpartition("@")
+        if key == report and abs(float(when) - at) <= COPY_WINDOW:
+            return False
+    seen.append(f"{report}@{at}")
     del seen[:-SEEN_KEPT]
     return True
 
@@ -487,7 +494,7 @@ def fold_event(state: PairState, evidence: EvidenceItem, quad: str) -> bool:
         evidence.fingerprint,
         report,
     ]
-    if first_time_seen(state.seen_reports, report):  # counts are of reports
+    if first_time_seen(state.seen_reports, report, evidence.event_time):  # counts of reports
         state.events += 1
         state.quads[quad] = state.quads.get(quad, 0) + 1
     insert_sorted(state.history, item, lambda old: state.archived.add(old[1], old[2], old[0]))

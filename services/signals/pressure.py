@@ -288,9 +288,10 @@ def fold_pressure(
     # the US struck Iran" presses once and counts for both strikers
     report = f"{report_key(evidence.sentence)}:{kind}:{outside_actor or ''}"
     item = [evidence.event_time, max(evidence.confidence, 0.05), kind, key, report]
-    if first_time_seen(state.seen_reports, _without_actor(report)):  # counts are of reports
+    at = evidence.event_time
+    if first_time_seen(state.seen_reports, _without_actor(report), at):  # counts of reports
         state.kinds[kind] = state.kinds.get(kind, 0) + 1
-    if outside_actor and first_time_seen(state.seen_reports, report):
+    if outside_actor and first_time_seen(state.seen_reports, report, at):
         state.outside[outside_actor] = state.outside.get(outside_actor, 0.0) + evidence.confidence
     insert_sorted(state.history, item, archive)
     if evidence.fingerprint not in state.fingerprints:

@@ -545,3 +545,16 @@ def test_a_copy_counts_once_even_past_the_kept_history(
         [(country, kind, outside)] = pressure_targets(e)
         state, _ = detector.on_pressure_event(state, SignalLedger(), e, country, kind, outside)
     assert state is not None and state.kinds == {"unrest": 131}
+
+
+def test_the_same_words_a_week_later_are_new_news(detector: AllianceDetector) -> None:
+    """Copies are the same sentence within three days of its first report; "protests
+    continued on Friday", a week apart, is two reports."""
+    friday = event(130, ("IRN", "CVL"), [], "PROTEST", "material_conflict", -5.0, 0.0, 0.5)
+    a_week_on = dict(syndicated(friday, 1), event_time=friday["event_time"] + 7 * DAY)
+    next_day = dict(syndicated(friday, 2), event_time=friday["event_time"] + DAY)
+    state = None
+    for e in (a_week_on, friday, next_day):
+        [(country, kind, outside)] = pressure_targets(e)
+        state, _ = detector.on_pressure_event(state, SignalLedger(), e, country, kind, outside)
+    assert state is not None and state.kinds == {"unrest": 2}
