@@ -388,6 +388,13 @@ class PairState:
     def effective_events(self) -> float:
         return self.reading.effective_events
 
+    def recent_fingerprints(self) -> list[int]:
+        """The articles behind the index now (the recent window's), whose independent count a
+        signal reports: every article the pair ever had would count a story of years ago as a
+        source of today's move. State kept before fingerprints has none: all of the pair's."""
+        found = [item[4] for item in self.reading.recent if len(item) > 4 and item[4]]
+        return found or self.fingerprints
+
     def evidence_toward(self, direction: str | None) -> list[EvidenceItem]:
         """The sentences that moved the index: the recent window's events on the side of the
         move (below the baseline for conflict, above it for cooperation), strongest first;

@@ -162,6 +162,14 @@ class PressureState:
     latest: list[EvidenceItem] = field(default_factory=list)  # of the latest reports
     seen_reports: list[str] = field(default_factory=list)
 
+    def recent_fingerprints(self) -> list[int]:
+        """The articles of the reports that still press (as ``evidence_now``): the sources a
+        signal raised now reports; all of the country's where none is kept."""
+        if not self.latest:
+            return self.fingerprints
+        now = max(e.event_time for e in self.latest)
+        return [e.fingerprint for e in self.latest if e.event_time >= now - EVIDENCE_HORIZON]
+
     def evidence_now(self) -> list[EvidenceItem]:
         """The strongest of the reports that still press (within two half-lives of the
         latest): a regime at risk today is shown with today's sentences, not with the
