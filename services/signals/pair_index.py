@@ -39,9 +39,10 @@ Older events than the kept history are folded into ``archived`` (a decayed sum, 
 depend on order either). A replay costs ``HISTORY_KEPT`` small steps, about a millisecond.
 
 **A report counts once.** A wire story carried by five outlets repeats its sentences word for
-word; the index (and a country's pressure) takes each sentence once, at its first report
-(``first_reports``), and the pair's event counts are of reports. The evidence shows each
-sentence once; independent sources are counted over every article apart (SimHash).
+word; the index (and a country's pressure) takes each sentence once within ``COPY_WINDOW``,
+at its first report (``first_reports``), and the pair's event counts are of reports. The
+evidence shows each sentence once; a signal's independent sources are the articles behind
+its move (``recent_fingerprints``), near-duplicates counted as one (SimHash).
 """
 
 from __future__ import annotations
