@@ -189,7 +189,7 @@ def first_time_seen(seen: list[str], report: str, at: float) -> bool:
         key, _, when = entry.rpartition("@")
         if key == report and abs(float(when) - at) <= COPY_WINDOW:
             return False
-    seen.append(f"{report}@{at}")
+    seen.append(f"{report}@{at:.0f}")
     del seen[:-SEEN_KEPT]
     return True
 
