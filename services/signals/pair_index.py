@@ -50,7 +50,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from newsmon.signals.alignments import PRIOR_WEIGHTS
@@ -162,14 +162,21 @@ def report_key(sentence: str) -> str:
 
 
 def first_reports(
-    history: list[list], field_at: int, key: Callable[[str], str] = lambda k: k
+    history: list[list],
+    field_at: int,
+    key: Callable[[str], str] = lambda k: k,
+    archived: Sequence[str] = (),
 ) -> list[list]:
     """The history without repeated reports: of the items that share a report key (at
     ``field_at``, through ``key``) within ``COPY_WINDOW`` of the first, only the first in
     (event time, id) order, so arrival order changes nothing. The same words a week later
     ("protests continued on Friday") are new news. Items written without a key are each
-    their own report."""
+    their own report; a copy of a report already archived (``archived``, "key@time") is
+    not counted again."""
     first_at: dict[str, float] = {}
+    for entry in archived:
+        report, _, when = entry.rpartition("@")
+        first_at[report] = max(first_at.get(report, float(when)), float(when))
     kept = []
     for item in history:
         report = key(item[field_at]) if len(item) > field_at else None
@@ -354,12 +361,14 @@ class PairState:
     direction: str | None = None  # the raised signal's direction, None when quiet
     seen_events: list[str] = field(default_factory=list)
     seen_reports: list[str] = field(default_factory=list)
+    archived_reports: list[str] = field(default_factory=list)  # reports in ``archived``
 
     def replay(self) -> IndexReading:
         """Run the kept history through the detector in event-time order; sets ``direction``."""
         reading = IndexReading(self.prior, [], replace(self.archived))
         direction = None
-        for item, step_ends in with_step_ends(first_reports(self.history, REPORT_FIELD)):
+        reports = first_reports(self.history, REPORT_FIELD, archived=self.archived_reports)
+        for item, step_ends in with_step_ends(reports):
             reading.push(item)
             if step_ends:
                 direction = next_direction(reading, direction, self.prior_known)
@@ -433,6 +442,7 @@ class PairState:
             "direction": self.direction,
             "seen_events": list(self.seen_events),
             "seen_reports": list(self.seen_reports),
+            "archived_reports": list(self.archived_reports),
         }
 
     @classmethod
@@ -453,6 +463,7 @@ class PairState:
             direction=data["direction"],
             seen_events=list(data["seen_events"]),
             seen_reports=list(data.get("seen_reports", [])),  # absent before
+            archived_reports=list(data.get("archived_reports", [])),
         )
 
 
@@ -505,7 +516,13 @@ def fold_event(state: PairState, evidence: EvidenceItem, quad: str) -> bool:
     if first_time_seen(state.seen_reports, report, evidence.event_time):  # counts of reports
         state.events += 1
         state.quads[quad] = state.quads.get(quad, 0) + 1
-    insert_sorted(state.history, item, lambda old: state.archived.add(old[1], old[2], old[0]))
+
+    def archive(old: list) -> None:  # a copy of a report already archived adds nothing
+        report = old[REPORT_FIELD] if len(old) > REPORT_FIELD else None
+        if report is None or first_time_seen(state.archived_reports, report, old[0]):
+            state.archived.add(old[1], old[2], old[0])
+
+    insert_sorted(state.history, item, archive)
     at = evidence.event_time
     state.first_seen = at if state.first_seen is None else min(state.first_seen, at)
     state.last_seen = at if state.last_seen is None else max(state.last_seen, at)

@@ -161,6 +161,7 @@ class PressureState:
     seen_events: list[str] = field(default_factory=list)
     latest: list[EvidenceItem] = field(default_factory=list)  # of the latest reports
     seen_reports: list[str] = field(default_factory=list)
+    archived_reports: list[str] = field(default_factory=list)  # reports in the archived sums
 
     def recent_fingerprints(self) -> list[int]:
         """The articles of the reports that still press (as ``evidence_now``): the sources a
@@ -186,7 +187,9 @@ class PressureState:
             replace(self.archived_challenge), replace(self.archived_repression)
         )
         at_risk = False
-        reports = first_reports(self.history, REPORT_FIELD, _without_actor)
+        reports = first_reports(
+            self.history, REPORT_FIELD, _without_actor, archived=self.archived_reports
+        )
         for item, step_ends in with_step_ends(reports):
             reading.push(item)
             if not step_ends:
@@ -239,6 +242,7 @@ class PressureState:
             "seen_events": list(self.seen_events),
             "latest": [vars(e).copy() for e in self.latest],
             "seen_reports": list(self.seen_reports),
+            "archived_reports": list(self.archived_reports),
         }
 
     @classmethod
@@ -256,6 +260,7 @@ class PressureState:
             seen_events=list(data["seen_events"]),
             latest=[EvidenceItem(**e) for e in data.get("latest", [])],  # absent before
             seen_reports=list(data.get("seen_reports", [])),
+            archived_reports=list(data.get("archived_reports", [])),
         )
 
 
@@ -287,8 +292,11 @@ def fold_pressure(
     state.seen_events.append(key)
     del state.seen_events[:-SEEN_KEPT]
 
-    def archive(old: list) -> None:
+    def archive(old: list) -> None:  # a copy of a report already archived adds nothing
         at, weight, old_kind = old[0], old[1], old[2]
+        report = _without_actor(old[REPORT_FIELD]) if len(old) > REPORT_FIELD else None
+        if report is not None and not first_time_seen(state.archived_reports, report, at):
+            return
         kept = state.archived_repression if old_kind == "repression" else state.archived_challenge
         kept.add(1.0, weight, at)
 

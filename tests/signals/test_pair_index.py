@@ -290,3 +290,25 @@ def test_two_coercions_amid_a_war_of_words_are_not_an_escalation_on_first_news()
     assert state.reading.force_sources == 2 and state.z < -2
     assert state.current == pytest.approx(-4.0, abs=0.2)
     assert state.direction is None
+
+
+def test_a_copy_of_a_report_already_archived_adds_nothing() -> None:
+    """The kept history holds 128 events; past it, events are archived. A copy arriving
+    within three days of a report that has been archived counted twice: in the archive,
+    and as the first report left in the history."""
+
+    def busy_pair(with_copy: bool) -> PairState:
+        state = PairState(pair=("IRN", "USA"))
+        story = replace(evidence(0, -9.0, 10.0), sentence="Strikes hit the port.")
+        add_event(state, story, "material_conflict")
+        for n in range(1, 131):
+            add_event(state, evidence(n, -3.0, 10.0 + 0.001 * n), "verbal_conflict")
+        if with_copy:
+            copy = replace(story, event_id="copy", fingerprint=99, event_time=10.5 * DAY)
+            add_event(state, copy, "material_conflict")
+        return state
+
+    once, twice = busy_pair(False), busy_pair(True)
+    assert twice.events == once.events == 131
+    assert twice.current == pytest.approx(once.current)
+    assert twice.baseline == pytest.approx(once.baseline)
