@@ -41,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 KINDS = ("country", "demonym", "capital", "metonym", "igo", "person", "org", "agent_phrase")
+# PLOVER sectors that act as the state: government, military, police, intelligence, courts
+STATE_AGENTS = frozenset({"GOV", "MIL", "COP", "SPY", "JUD"})
 
 _DATA_PACKAGE = "newsmon.nlp"
 _OVERRIDES = Path("seeds") / "actors" / "overrides.yaml"

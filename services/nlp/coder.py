@@ -41,7 +41,7 @@ from newsmon.core.encoder import EncodedSentences, SentenceEncoder, TokenStates
 from newsmon.core.sentences import split_sentences
 from newsmon.core.settings import Settings
 from newsmon.core.topic_model import ContextTopicModel
-from newsmon.nlp.actors import ActorMention, ActorResolver
+from newsmon.nlp.actors import STATE_AGENTS, ActorMention, ActorResolver
 from newsmon.nlp.auxiliary import detect_auxiliary_modes
 from newsmon.nlp.coordination import acts_jointly, coordination_groups
 from newsmon.nlp.discourse import attribute_bare_agents
@@ -231,15 +231,12 @@ def assign_roles(
     return actors, _distinct([_participant(mentions[i]) for i in run])
 
 
-GOVERNMENT_AGENTS = frozenset({"GOV", "MIL", "COP", "SPY", "JUD"})
-
-
 def addresses_a_government(actors: list[Participant], recipients: list[Participant]) -> bool:
     """Another country's government named as the recipient ("Beijing protested to Tokyo"):
     a capital protesting it is more likely the diplomatic protest the type was mistaken
     for, so ``capitals_as_places`` leaves it the government."""
     own = {a.code for a in actors}
-    return any(r.agent in GOVERNMENT_AGENTS and r.code not in own for r in recipients)
+    return any(r.agent in STATE_AGENTS and r.code not in own for r in recipients)
 
 
 def capitals_as_places(

@@ -110,15 +110,15 @@ class Ewma:
 
     def add(self, value: float, weight: float, at: float) -> None:
         if self.time is None or at >= self.time:
-            decay = 1.0 if self.time is None else _decay(at - self.time, self.half_life)
+            factor = 1.0 if self.time is None else decay(at - self.time, self.half_life)
             self.total, self.weight, self.square = (
-                self.total * decay,
-                self.weight * decay,
-                self.square * decay,
+                self.total * factor,
+                self.weight * factor,
+                self.square * factor,
             )
             self.time = at
         else:  # an older event arriving late counts with the decay it would have had
-            weight *= _decay(self.time - at, self.half_life)
+            weight *= decay(self.time - at, self.half_life)
         self.total += weight * value
         self.square += weight * value * value
         self.weight += weight
@@ -128,7 +128,7 @@ class Ewma:
         last added to long ago must not count as if it were news."""
         if self.time is None or at <= self.time:
             return self.weight
-        return self.weight * _decay(at - self.time, self.half_life)
+        return self.weight * decay(at - self.time, self.half_life)
 
     @property
     def mean(self) -> float:
@@ -141,7 +141,7 @@ class Ewma:
         return max(0.0, self.square / self.weight - self.mean**2)
 
 
-def _decay(elapsed: float, half_life: float) -> float:
+def decay(elapsed: float, half_life: float) -> float:
     return math.exp(-math.log(2) * max(0.0, elapsed) / half_life)
 
 
@@ -188,13 +188,20 @@ def first_reports(
     return kept
 
 
+def _article(item: HistoryItem) -> int | None:
+    """The fingerprint of the article an item came from; None where unknown (state kept
+    before fingerprints)."""
+    return item[4] if len(item) > 4 and item[4] else None
+
+
 def first_time_seen(seen: list[str], report: str, at: float) -> bool:
-    """Remember a report and when (the last ``SEEN_KEPT``); True unless the same report was
-    seen within ``COPY_WINDOW`` of ``at``. Counts are of reports whichever copy came first,
-    and past the kept history too."""
+    """Remember a report and when (the last ``SEEN_KEPT``, as "key@seconds"); True unless the
+    same report was seen within ``COPY_WINDOW`` of ``at``. Counts are of reports whichever
+    copy came first, and past the kept history too. (It runs for every event of every pair
+    and country: entries of other reports are passed over on their prefix, unparsed.)"""
+    prefix = f"{report}@"
     for entry in seen:
-        key, _, when = entry.rpartition("@")
-        if key == report and abs(float(when) - at) <= COPY_WINDOW:
+        if entry.startswith(prefix) and abs(float(entry[len(prefix) :]) - at) <= COPY_WINDOW:
             return False
     seen.append(f"{report}@{at:.0f}")
     del seen[:-SEEN_KEPT]
@@ -213,7 +220,7 @@ class IndexReading:
         if not self.recent:
             return []
         latest = self.recent[-1][0]
-        return [item[2] * _decay(latest - item[0], SHORT_HALF_LIFE) for item in self.recent]
+        return [item[2] * decay(latest - item[0], SHORT_HALF_LIFE) for item in self.recent]
 
     @property
     def settled_weight(self) -> float:
@@ -249,9 +256,7 @@ class IndexReading:
     def force_sources(self) -> int:
         """Independent articles (near-duplicates are one) among the recent events at force
         level: the articles that report the force, not just any that name the pair."""
-        known = {
-            item[4] for item in self.recent if len(item) > 4 and item[4] and item[1] <= FORCE_LEVEL
-        }
+        known = {_article(item) for item in self.recent if item[1] <= FORCE_LEVEL} - {None}
         return count_independent(sorted(known))
 
     @property
@@ -402,7 +407,7 @@ class PairState:
         """The articles behind the index now (the recent window's), whose independent count a
         signal reports: every article the pair ever had would count a story of years ago as a
         source of today's move. State kept before fingerprints has none: all of the pair's."""
-        found = [item[4] for item in self.reading.recent if len(item) > 4 and item[4]]
+        found = [f for f in map(_article, self.reading.recent) if f is not None]
         return found or self.fingerprints
 
     def evidence_toward(self, direction: str | None) -> list[EvidenceItem]:

@@ -37,12 +37,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from newsmon.nlp.actors import country_codes
+from newsmon.nlp.actors import STATE_AGENTS, country_codes
 from newsmon.signals.pair_index import (
     DAY,
     SEEN_KEPT,
     EvidenceItem,
     Ewma,
+    decay,
     first_reports,
     first_time_seen,
     insert_sorted,
@@ -61,7 +62,6 @@ EVIDENCE_HORIZON = 2 * PRESSURE_HALF_LIFE
 RAISE_PRESSURE = 2.0
 CLEAR_PRESSURE = 1.0
 UNREST_AGENTS = {"CVL", "OPP", "REB"}
-STATE_AGENTS = {"GOV", "MIL", "COP", "SPY", "JUD"}
 CONFLICT_QUADS = {"verbal_conflict", "material_conflict"}
 REPRESSION_TYPES = {"COERCE", "ASSAULT"}
 OUTSIDE_TYPES = {"COERCE", "MOBILIZE", "ASSAULT"}
@@ -137,10 +137,6 @@ def _without_actor(report: str) -> str:
     return report.rsplit(":", 1)[0] if report.count(":") >= 2 else report
 
 
-def _pressure_decay(elapsed: float) -> float:
-    return 0.5 ** (max(0.0, elapsed) / PRESSURE_HALF_LIFE)
-
-
 def _fresh() -> Ewma:
     return Ewma(PRESSURE_HALF_LIFE)
 
@@ -163,23 +159,23 @@ class PressureState:
     seen_reports: list[str] = field(default_factory=list)
     archived_reports: list[str] = field(default_factory=list)  # reports in the archived sums
 
-    def recent_fingerprints(self) -> list[int]:
-        """The articles of the reports that still press (as ``evidence_now``): the sources a
-        signal raised now reports; all of the country's where none is kept."""
+    def _still_pressing(self) -> list[EvidenceItem]:
+        """The latest reports within two half-lives of the newest (none kept: none)."""
         if not self.latest:
-            return self.fingerprints
+            return []
         now = max(e.event_time for e in self.latest)
-        return [e.fingerprint for e in self.latest if e.event_time >= now - EVIDENCE_HORIZON]
+        return [e for e in self.latest if e.event_time >= now - EVIDENCE_HORIZON]
+
+    def recent_fingerprints(self) -> list[int]:
+        """The articles of the reports that still press: the sources a signal raised now
+        reports; all of the country's where none is kept."""
+        return [e.fingerprint for e in self._still_pressing()] or self.fingerprints
 
     def evidence_now(self) -> list[EvidenceItem]:
-        """The strongest of the reports that still press (within two half-lives of the
-        latest): a regime at risk today is shown with today's sentences, not with the
-        strongest of its past; the strongest ever where none is that recent."""
-        if not self.latest:
-            return self.evidence
-        now = max(e.event_time for e in self.latest)
-        recent = [e for e in self.latest if e.event_time >= now - EVIDENCE_HORIZON]
-        return strongest(recent) or self.evidence
+        """The strongest of the reports that still press: a regime at risk today is shown with
+        today's sentences, not with the strongest of its past; the strongest ever where none
+        is kept."""
+        return strongest(self._still_pressing()) or self.evidence
 
     def replay(self) -> PressureReading:
         """Run the history in event-time order through the hysteresis; sets ``at_risk``."""
@@ -221,7 +217,7 @@ class PressureState:
         for at, weight, kind, key, *_ in reports:
             actor = key.rsplit(":", 1)[-1]
             if kind == "outside" and actor:
-                decayed = weight * _pressure_decay(now - at)
+                decayed = weight * decay(now - at, PRESSURE_HALF_LIFE)
                 weights[actor] = weights.get(actor, 0.0) + decayed
         if not weights:
             return None
