@@ -30,20 +30,20 @@ def coded_stream(
 ) -> list[list[dict]]:
     """Each valid article's ``events.dyadic`` records (as dicts), in published order; a
     rejected article is named and skipped, a repeated id counted once."""
-    articles, seen = [], set()
+    articles = []
     for path in expand_paths(paths):
         for item in read_articles(path, settings.max_article_bytes):
             if item.article is None:
                 assert item.rejection is not None
                 console.print(f"[yellow]skipped[/] {item.location}: {item.rejection.reason}")
-                continue
-            raw = to_raw_article(item.article, "replay")
-            if raw.id not in seen:
-                seen.add(raw.id)
-                articles.append((item.article, raw))
-    order = {id(article): i for i, (article, _) in enumerate(articles)}
-    ordered = order_for_replay([a for a, _ in articles], True)
-    raws = [articles[order[id(a)]][1] for a in ordered]
+            else:
+                articles.append(item.article)
+    raws, seen = [], set()
+    for article in order_for_replay(articles, True):
+        raw = to_raw_article(article, "replay")
+        if raw.id not in seen:  # a copy has the same id, text and date: either will do
+            seen.add(raw.id)
+            raws.append(raw)
     coded_events: list[list[dict]] = []
     for start in range(0, len(raws), CODER_BATCH):
         batch = raws[start : start + CODER_BATCH]
