@@ -109,6 +109,16 @@ class ActorRef(BaseModel):
     text: str | None = Field(default=None, description="the words that named the actor")
 
 
+class EventSize(BaseModel):
+    """PLOVER's size of an event: the figures its sentence states, each a lower bound."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dead: int | None = Field(default=None, ge=0, description="number killed")
+    injured: int | None = Field(default=None, ge=0, description="number injured")
+    arrested: int | None = Field(default=None, ge=0, description="number arrested")
+
+
 class DyadicEvent(_Record):
     """Payload of ``events.dyadic`` (first version, filled in by event coding)."""
 
@@ -128,6 +138,9 @@ class DyadicEvent(_Record):
     score: float = Field(ge=-10, le=10, description="PLOVER conflict-cooperation score")
     confidence: float = Field(ge=0, le=1)
     auxiliary: list[Literal["negation", "hypothetical", "future"]] = Field(default_factory=list)
+    size: EventSize | None = Field(
+        default=None, description="dead, injured, arrested as the sentence states them (PLOVER)"
+    )
     published: datetime | None = None
     event_time: float = Field(description="Unix seconds: published, else when it was coded")
     coder: str = ""

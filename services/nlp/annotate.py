@@ -42,6 +42,7 @@ def event_json(event: CodedEvent) -> dict:
         "score": event.score,
         "confidence": event.confidence,
         "auxiliary": event.auxiliary,
+        "size": event.size,
     }
 
 

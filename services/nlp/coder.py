@@ -43,6 +43,7 @@ from newsmon.core.settings import Settings
 from newsmon.core.topic_model import ContextTopicModel
 from newsmon.nlp.actors import STATE_AGENTS, ActorMention, ActorResolver
 from newsmon.nlp.auxiliary import detect_auxiliary_modes
+from newsmon.nlp.casualties import SIZE_FIELDS, extract_size
 from newsmon.nlp.coordination import acts_jointly, coordination_groups
 from newsmon.nlp.discourse import attribute_bare_agents
 from newsmon.nlp.heads import Head, load_head
@@ -90,6 +91,7 @@ class CodedEvent:
     score: float
     confidence: float
     auxiliary: list[str]
+    size: dict[str, int] | None = None  # PLOVER's dead / injured / arrested, where stated
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,15 @@ def _distinct(participants: list[Participant]) -> list[Participant]:
     return list(kept.values())
 
 
+def _size(event_type: str, sentence: str) -> dict[str, int] | None:
+    """PLOVER's size for the types that carry one (``SIZE_FIELDS``): the figures the sentence
+    states (``newsmon.nlp.casualties``) of the kinds its type can cause."""
+    fields = SIZE_FIELDS.get(event_type)
+    stated = extract_size(sentence) if fields else None
+    size = {k: v for k, v in (stated or {}).items() if k in fields}
+    return size or None
+
+
 def _as_of(published: datetime | None) -> date | None:
     return published.date() if published else None
 
@@ -408,6 +419,7 @@ class EventCoder:
             score=plover_score(event_type, mode),
             confidence=round(confidence, 4),
             auxiliary=aux.names,
+            size=_size(event_type, sentence),
         )
 
 

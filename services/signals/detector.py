@@ -44,6 +44,7 @@ from newsmon.signals.pressure import (
     fold_pressure,
     pressure_targets,
     replay_change,
+    severity,
 )
 from newsmon.signals.simhash import count_independent
 
@@ -344,7 +345,8 @@ class AllianceDetector:
         state = state or PressureState(country=country)
         before = state.at_risk
         for event, kind, outside_actor in items:
-            fold_pressure(state, evidence_item(event), kind, outside_actor)
+            scale = severity(event.get("size"))
+            fold_pressure(state, evidence_item(event), kind, outside_actor, scale)
         change = replay_change(state, before)
         if change == "none":
             return state, []

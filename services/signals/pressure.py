@@ -22,11 +22,13 @@ Only states are put under pressure: a rights group "protesting" is not a regime 
 
 Unrest and outside threats *challenge* a regime; repression is how a regime answers a
 challenge, so it counts only as far as there is one: ``pressure = challenge + min(repression,
-challenge)``, each an exponentially weighted count of its events (confidence-weighted,
-half-life ``PRESSURE_HALF_LIFE`` on event time). A state that censors with nobody pressing it
-(internet controls, say) is not at risk; one that shoots protesters while an outside power
-threatens it is, twice over. Pressure is "regime-threatening" at ``RAISE_PRESSURE`` and stops
-being so under ``CLEAR_PRESSURE`` (hysteresis).
+challenge)``, each an exponentially weighted count of its events (half-life
+``PRESSURE_HALF_LIFE`` on event time), each event weighed by its confidence and its scale
+(``severity``): a report that forces killed 2,500 protesters presses more than one of a
+protest. A state that censors with nobody pressing it (internet controls, say) is not at
+risk; one that shoots protesters while an outside power threatens it is, twice over.
+Pressure is "regime-threatening" at ``RAISE_PRESSURE`` and stops being so under
+``CLEAR_PRESSURE`` (hysteresis).
 
 As for pairs (``newsmon.signals.pair_index``), the kept history is replayed in event-time
 order on every event, so the outcome does not depend on the order the news arrived in, and
@@ -35,6 +37,7 @@ the hysteresis decides once per event time (an article at once).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 from newsmon.nlp.actors import STATE_AGENTS, country_codes
@@ -66,6 +69,20 @@ CONFLICT_QUADS = {"verbal_conflict", "material_conflict"}
 REPRESSION_TYPES = {"COERCE", "ASSAULT"}
 OUTSIDE_TYPES = {"COERCE", "MOBILIZE", "ASSAULT"}
 INTERVENTION_THREATS = {"violence", "territory"}
+
+
+def severity(size: dict | None) -> float:
+    """How much more than an unquantified report an event weighs, by the harm its sentence
+    states (PLOVER's size, ``newsmon.nlp.casualties``): ``1 + log10(1 + harm)``, with harm the
+    dead plus a tenth of the injured and the arrested. Each tenfold of harm adds the weight of
+    one report: one killed 1.3, twelve 2.1, 2,500 4.4. A judgement, not fitted: the scale of
+    violence is what separates a regime's crisis from its routine unrest (a crackdown that
+    kills thousands is not one protest report), yet one sentence, however grave, should not
+    outweigh many; the logarithm keeps both."""
+    if not size:
+        return 1.0
+    harm = (size.get("dead") or 0) + ((size.get("injured") or 0) + (size.get("arrested") or 0)) / 10
+    return 1.0 + math.log10(1.0 + harm)
 
 
 def _intervention(event: dict) -> bool:
@@ -261,12 +278,16 @@ class PressureState:
 
 
 def add_pressure(
-    state: PressureState, evidence: EvidenceItem, kind: str, outside_actor: str | None
+    state: PressureState,
+    evidence: EvidenceItem,
+    kind: str,
+    outside_actor: str | None,
+    scale: float = 1.0,
 ) -> str:
     """Fold one pressure event in and replay; returns "raised", "updated", "cleared" or
     "none"."""
     before = state.at_risk
-    if not fold_pressure(state, evidence, kind, outside_actor):
+    if not fold_pressure(state, evidence, kind, outside_actor, scale):
         return "none"
     return replay_change(state, before)
 
@@ -278,10 +299,15 @@ def replay_change(state: PressureState, before: bool) -> str:
 
 
 def fold_pressure(
-    state: PressureState, evidence: EvidenceItem, kind: str, outside_actor: str | None
+    state: PressureState,
+    evidence: EvidenceItem,
+    kind: str,
+    outside_actor: str | None,
+    scale: float = 1.0,
 ) -> bool:
-    """Add one pressure event without replaying (``replay_change`` does, once per article);
-    False for one already seen."""
+    """Add one pressure event without replaying (``replay_change`` does, once per article),
+    weighed by its confidence times ``scale`` (its ``severity``); False for one already
+    seen."""
     key = f"{evidence.event_id}:{kind}:{outside_actor or ''}"
     if key in state.seen_events:
         return False
@@ -299,7 +325,7 @@ def fold_pressure(
     # the sentence and kind make the report; the outside actor is kept apart, so "Israel and
     # the US struck Iran" presses once and counts for both strikers
     report = f"{report_key(evidence.sentence)}:{kind}:{outside_actor or ''}"
-    item = [evidence.event_time, max(evidence.confidence, 0.05), kind, key, report]
+    item = [evidence.event_time, max(evidence.confidence, 0.05) * scale, kind, key, report]
     at = evidence.event_time
     if first_time_seen(state.seen_reports, _without_actor(report), at):  # counts of reports
         state.kinds[kind] = state.kinds.get(kind, 0) + 1

@@ -12,6 +12,7 @@ from newsmon.core.records import (
     DeadLetterReason,
     DyadicEvent,
     EnrichedArticle,
+    EventSize,
     RawArticle,
 )
 from newsmon.nlp.coder import ArticleInput, CodedArticle, Participant
@@ -115,6 +116,7 @@ def build_events(
             score=event.score,
             confidence=event.confidence,
             auxiliary=event.auxiliary,  # type: ignore[arg-type]
+            size=EventSize(**event.size) if event.size else None,
             published=raw.published,
             event_time=event_time,
             coder=coder_label,

@@ -15,7 +15,7 @@ from newsmon.signals.detector import (
     signal_id,
 )
 from newsmon.signals.pair_index import PairState
-from newsmon.signals.pressure import PressureState, pressure_targets
+from newsmon.signals.pressure import PressureState, pressure_targets, severity
 
 JAN_2026 = datetime(2026, 1, 10, tzinfo=UTC).timestamp()
 DAY = 86_400.0
@@ -577,3 +577,25 @@ def test_a_signal_counts_the_sources_of_its_move_not_of_the_pairs_past(
     signals = run_pairs(detector, past + today)
     assert signals and signals[-1].status == "active"
     assert signals[-1].independent_sources == 1
+
+
+def test_severity_grows_with_the_log_of_the_harm_stated() -> None:
+    assert severity(None) == severity({}) == 1.0
+    assert severity({"dead": 9}) == pytest.approx(2.0)
+    assert severity({"injured": 90}) == severity({"arrested": 90}) == severity({"dead": 9})
+    assert severity({"dead": 2500}) == pytest.approx(4.398, abs=1e-3)
+
+
+def test_a_crackdown_that_kills_thousands_presses_more_than_one_report(
+    detector: AllianceDetector,
+) -> None:
+    """A protest and forces killing protesters, at the coder's usual confidence (0.3): with no
+    figure stated that is two middling reports and no regime at risk; when the forces killed
+    2,500, the scale the sentence states is the crisis a reader sees (PLOVER's size)."""
+    protest = event(90, ("IRN", "CVL"), [], "PROTEST", "material_conflict", -5.0, 0.0, 0.3)
+    killing = event(91, ("IRN", "MIL"), [], "ASSAULT", "material_conflict", -9.0, 0.5, 0.3)
+    killing["recipients"] = [{"code": "IRN", "agent": "CVL"}]
+    assert not [s for s in run_pressure(detector, [protest, killing]) if s.pair == ("RUS", "IRN")]
+    massacre = dict(killing, size={"dead": 2500})
+    raised = run_pressure(detector, [protest, massacre])
+    assert any(s.pair == ("RUS", "IRN") and s.status == "active" for s in raised)
