@@ -70,6 +70,8 @@ _QUALIFIER = (
 # words that end a figure's phrase: "rescued 190 passengers and killed 30" names 30 dead
 _CLAUSE_BREAK = r"(?:and|or|but|while|after|before|when|as|who|which|that|said|says)\b"
 _FILLER = rf"(?:(?!{_CLAUSE_BREAK})[A-Za-z][\w'-]*\s+){{0,{MAX_FILLER}}}"
+# "six farmers who were killed"; not "dozens of strikes that killed four"
+_RELATIVE = r"(?:(?:who|that|which)\s+(?=(?:were|was|have been|has been|had been)\s))?"
 _PASSIVE = r"(?:(?:were|was|have been|has been|had been|are|is|being|reportedly|now)\s+)*"
 _NOT_A_FIGURE_AFTER = re.compile(
     r"\s*(?:years?|year-old|days?|months?|weeks?|hours?|km|kilometers|kilometres|miles|"
@@ -90,7 +92,7 @@ def _patterns(kind: str) -> list[re.Pattern[str]]:
     verbs = rf"(?:{_KINDS[kind]})\b"
     return [
         # "more than 2,500 protesters were killed", "12 dead", "300 arrests"
-        re.compile(rf"{_QUALIFIER}{_FIGURE}\s+{_FILLER}{_PASSIVE}{verbs}", re.I),
+        re.compile(rf"{_QUALIFIER}{_FIGURE}\s+{_FILLER}{_RELATIVE}{_PASSIVE}{verbs}", re.I),
         # "killed more than 2,500 protesters", "the death toll rose to 31"
         re.compile(
             rf"\b{verbs}\s+(?:(?:rose|rises|climbed|reached|stood|stands|of|to|at|has|had|"

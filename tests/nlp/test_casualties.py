@@ -49,6 +49,16 @@ from newsmon.nlp.coder import _size
         ("Tens of thousands were detained.", {"arrested": 20_000}),
         ("Some 1.5 million people were displaced and 2,000 died.", {"dead": 2000}),
         ("On March 6 two people were killed.", {"dead": 2}),
+        (
+            "West Bengal Chief Minister Mamata Banerjee expressed condolences to family members "
+            "of six farmers who were killed in alleged police firing in Madhya Pradesh.",
+            {"dead": 6},
+        ),
+        (
+            "On Friday, Palestinian gunmen killed an Israeli soldier and the Israeli military "
+            "launched dozens of strikes that killed four Palestinians.",
+            {"dead": 4},
+        ),
     ],
 )
 def test_figures_of_the_dead_injured_and_arrested(sentence: str, size: dict) -> None:
