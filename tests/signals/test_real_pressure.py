@@ -66,6 +66,7 @@ def coded_unrest() -> list[dict]:
                 "quad_class": first.quad_class,
                 "score": first.score,
                 "confidence": first.confidence,
+                "size": first.size,
                 "article_fingerprint": f"{simhash(first.sentence):016x}",
             }
         )
