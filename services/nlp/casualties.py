@@ -49,19 +49,40 @@ _VAGUE = {
 }  # fmt: skip
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 
-_KINDS = {
-    "dead": r"killed|killing|kills|kill|dead|died|die|slain|massacred|executed|shot dead|"
-    r"lost their lives|deaths|fatalities|death toll",
-    "injured": r"injured|injuring|wounded|wounding|hurt|injuries",
-    "arrested": r"arrested|arresting|arrests|detained|detaining|detentions|jailed|"
-    r"imprisoned|rounded up|taken into custody",
+# How each kind is said. A figure before its verb counts only where the verb has no object
+# of its own: passive ("were killed"), reduced ("12 killed in a blast", "37 injured people") or
+# intransitive ("21 died", "25 deaths"); "Two gunmen killed a police officer" names gunmen. A
+# figure after a transitive verb is its object ("killed more than 2,500 protesters").
+_PARTICIPLES = {
+    "dead": r"killed|slain|massacred|executed|shot dead|slaughtered",
+    "injured": r"injured|wounded|hurt",
+    "arrested": r"arrested|detained|jailed|imprisoned|rounded up|taken into custody",
 }
+_INTRANSITIVE = {
+    "dead": r"died|dead|deaths|fatalities|lost their lives|perished",
+    "injured": r"injuries",
+    "arrested": r"arrests|detentions",
+}
+_ACTIVE = {
+    "dead": r"killed|killing|kills|kill|massacred|executed|shot dead|slaughtered|deaths of",
+    "injured": r"injured|injuring|wounded|wounding|injuries to",
+    "arrested": r"arrested|arresting|detained|detaining|jailed|jailing|imprisoned|"
+    r"rounded up|arrest of|arrests of|detention of",
+}
+_TOLL = (
+    r"\b(?:death toll|toll|number of (?:dead|deaths|fatalities))\s+"
+    r"(?:(?:has|had|have|now|rose|risen|rises|climbed|reached|hit|increased|jumped|stood|"
+    r"stands|is|was|of|to|at)\s+)*"
+)
 _NUMBER_WORDS = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
 _VAGUE_WORDS = "|".join(sorted(map(re.escape, _VAGUE), key=len, reverse=True))
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_ONES = "one|two|three|four|five|six|seven|eight|nine"
 _FIGURE = (
-    rf"(?<![\w$£€.,-])(?P<figure>(?:{_VAGUE_WORDS})\b|"
-    rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|(?:{_NUMBER_WORDS}))"
-    rf"(?:[ -](?:hundred|thousand|million)\b)?)(?![\w%]|\.\d| ?percent| per cent)"
+    rf"(?<![\w$£€.,:-])(?P<figure>(?:{_VAGUE_WORDS})\b|"
+    rf"(?:\d{{1,3}}(?:,\d{{3}}){{1,3}}|\d{{1,7}}(?:\.\d{{1,3}})?|(?:{_TENS})[- ](?:{_ONES})|"
+    rf"(?:{_NUMBER_WORDS}))"
+    rf"(?:[ -](?:hundred|thousand|million)\b)?)(?![\w%:]|\.\d| ?percent| per cent)"
 )
 _QUALIFIER = (
     r"(?:(?:more than|over|at least|nearly|almost|about|around|some|up to|an estimated|"
@@ -71,43 +92,58 @@ _QUALIFIER = (
 _CLAUSE_BREAK = r"(?:and|or|but|while|after|before|when|as|who|which|that|said|says)\b"
 _FILLER = rf"(?:(?!{_CLAUSE_BREAK})[A-Za-z][\w'-]*\s+){{0,{MAX_FILLER}}}"
 # "six farmers who were killed"; not "dozens of strikes that killed four"
-_RELATIVE = r"(?:(?:who|that|which)\s+(?=(?:were|was|have been|has been|had been)\s))?"
-_PASSIVE = r"(?:(?:were|was|have been|has been|had been|are|is|being|reportedly|now)\s+)*"
+_RELATIVE = r"(?:(?:who|that|which)\s+)?"
+_PASSIVE = (
+    r"(?:(?:have|has|had|now|also|all|reportedly|allegedly)\s+)*(?:were|was|been|are|is|being)"
+    r"\s+(?:(?:reportedly|allegedly|also|all|later|been|being)\s+)*"
+)
+# what may follow a reduced passive: "12 killed in a blast", "five wounded, police said"; and
+# for the injured, whom ("37 injured people": "wounded civilians" is never an act of the 37)
+_REDUCED_END = (
+    r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:in|on|at|during|when|after|as|by|and|or|while|since|near|"
+    r"across|overnight|last|this|yesterday|today|following|amid|(?-i:[A-Z]){whom})\b)"
+)
+_WHOM = r"|people|persons|civilians|others|passengers|soldiers|troops|protesters|children|men|women"
 _NOT_A_FIGURE_AFTER = re.compile(
-    r"\s*(?:years?|year-old|days?|months?|weeks?|hours?|km|kilometers|kilometres|miles|"
-    r"percent|per cent|dollars|euros|%)\b",
+    r"[\s-]*(?:years?|year-old|days?|months?|weeks?|hours?|minutes?|seconds?|km|kilometers|"
+    r"kilometres|miles|meters|metres|feet|foot|yards|a\.m\.|p\.m\.|am|pm|o'clock|percent|"
+    r"per cent|dollars|euros|votes|%)(?:\b|(?<=\.))",
     re.I,
 )
-
-
 # "no one was hurt" states no figure, nor does a date ("detained since Feb. 7")
-_NOT_A_FIGURE_BEFORE = re.compile(
-    r"(?:\bno one|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+"
-    r"(?:\d{1,2}|\w+))$",
-    re.I,
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
+_NOT_A_FIGURE_BEFORE = re.compile(rf"(?:\b(?:no|not) one|\b(?:{_MONTHS})\.?\s+\d{{1,2}})$", re.I)
+_LOOK_BACK = 40  # characters before a figure that can hold a month or "no one"
 
 
 def _patterns(kind: str) -> list[re.Pattern[str]]:
-    verbs = rf"(?:{_KINDS[kind]})\b"
-    return [
-        # "more than 2,500 protesters were killed", "12 dead", "300 arrests"
-        re.compile(rf"{_QUALIFIER}{_FIGURE}\s+{_FILLER}{_RELATIVE}{_PASSIVE}{verbs}", re.I),
-        # "killed more than 2,500 protesters", "the death toll rose to 31"
-        re.compile(
-            rf"\b{verbs}\s+(?:(?:rose|rises|climbed|reached|stood|stands|of|to|at|has|had|"
-            rf"now)\s+)*{_QUALIFIER}{_FIGURE}",
-            re.I,
-        ),
+    participle = rf"(?:{_PARTICIPLES[kind]})\b"
+    intransitive = rf"(?:{_INTRANSITIVE[kind]})\b"
+    before = rf"{_QUALIFIER}{_FIGURE}\s+{_FILLER}"
+    patterns = [
+        # "more than 2,500 protesters were killed", "six farmers who were killed"
+        rf"{before}{_RELATIVE}{_PASSIVE}{participle}",
+        # "12 killed in a blast", "37 injured people"
+        rf"{before}{participle}" + _REDUCED_END.format(whom=_WHOM if kind == "injured" else ""),
+        # "21 passengers died", "12 dead", "300 arrests"
+        rf"{before}(?:{_PASSIVE})?{intransitive}",
+        # "killed more than 2,500 protesters", "the killing of four young men"
+        rf"\b(?:{_ACTIVE[kind]})\s+(?:of\s+)?{_QUALIFIER}{_FIGURE}",
     ]
+    if kind == "dead":
+        patterns.append(rf"{_TOLL}{_QUALIFIER}{_FIGURE}")  # "the death toll rose to 31"
+    return [re.compile(p, re.I) for p in patterns]
 
 
-_BY_KIND = {kind: _patterns(kind) for kind in _KINDS}
+_BY_KIND = {kind: _patterns(kind) for kind in _PARTICIPLES}
 
 
 def parse_figure(text: str) -> int | None:
     """The number a figure states ("2,500" 2500, "1.5 million" 1500000, "a dozen" 12,
-    "hundreds" 200); None for a year or anything else it cannot read."""
+    "twenty-five" 25, "hundreds" 200); None for a year or anything else it cannot read."""
     words = text.lower().replace("-", " ").split()
     phrase = " ".join(words)
     if phrase in _VAGUE:
@@ -118,6 +154,8 @@ def parse_figure(text: str) -> int | None:
     head = " ".join(words)
     if head in _UNITS:
         value = float(_UNITS[head])
+    elif len(words) == 2 and all(w in _UNITS for w in words):  # "twenty-five"
+        value = float(_UNITS[words[0]] + _UNITS[words[1]])
     else:
         digits = head.replace(",", "")
         try:
@@ -137,7 +175,7 @@ def extract_size(sentence: str) -> dict[str, int] | None:
         for pattern in patterns:
             for figure, end in _figures(pattern, sentence):
                 if _NOT_A_FIGURE_AFTER.match(sentence, end) or _NOT_A_FIGURE_BEFORE.search(
-                    sentence, 0, end
+                    sentence, max(0, end - _LOOK_BACK), end
                 ):
                     continue
                 value = parse_figure(figure)

@@ -330,7 +330,7 @@ def fold_pressure(
     if first_time_seen(state.seen_reports, _without_actor(report), at):  # counts of reports
         state.kinds[kind] = state.kinds.get(kind, 0) + 1
     if outside_actor and first_time_seen(state.seen_reports, report, at):
-        state.outside[outside_actor] = state.outside.get(outside_actor, 0.0) + evidence.confidence
+        state.outside[outside_actor] = state.outside.get(outside_actor, 0.0) + item[1]
     insert_sorted(state.history, item, archive)
     if evidence.fingerprint not in state.fingerprints:
         state.fingerprints.append(evidence.fingerprint)

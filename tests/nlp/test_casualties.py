@@ -110,3 +110,45 @@ def test_each_type_keeps_the_figures_it_can_cause() -> None:
     assert _size("ASSAULT", tariffs) == {"dead": 20_000}
     assert _size("PROTEST", tariffs) == {"dead": 20_000, "arrested": 40}
     assert _size("ACCUSE", tariffs) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "size"),
+    [
+        # a figure before an active verb names who acted, not the victims
+        ("Dozens of strikes killed four.", {"dead": 4}),
+        ("Thousands of troops killed dozens of civilians.", {"dead": 24}),
+        ("Hundreds of police arrested 12 activists.", {"arrested": 12}),
+        ("Police in 20 provinces arrested 5.", {"arrested": 5}),
+        ("Two gunmen killed a police officer.", None),
+        ("Thousands of troops killed civilians.", None),
+        # times, ages, distances, votes and things are not people
+        ("He died 10 minutes later.", None),
+        ("Five were killed at 10:30.", {"dead": 5}),
+        ("He was detained at 2 a.m.", None),
+        ("The singer died at 85.", None),
+        ("A shell landed and killed 100 meters from the border.", None),
+        ("Parliament voted 230 to 10 to condemn the killing.", None),
+        ("Not one person was hurt.", None),
+        ("The strike hurt 200 businesses.", None),
+        # places and words that only look like months
+        ("In Mariupol 300 people were killed.", {"dead": 300}),
+        ("Doctors declared five people dead.", {"dead": 5}),
+        ("In May two people were killed.", {"dead": 2}),
+        # more of the shapes
+        ("The death toll has risen to 1,000.", {"dead": 1000}),
+        ("At least 6 people have reportedly been killed.", {"dead": 6}),
+        ("Twenty-five people were killed.", {"dead": 25}),
+        ("12 killed in Kabul blast.", {"dead": 12}),
+        ("At least 37 injured people are in hospitals for treatment.", {"injured": 37}),
+        ("Five people killed, police said.", {"dead": 5}),
+    ],
+)
+def test_who_acted_and_what_is_no_count(sentence: str, size: dict | None) -> None:
+    assert extract_size(sentence) == size
+
+
+def test_a_number_too_long_to_be_a_count_is_no_figure() -> None:
+    """A hostile article must not crash the coder: digits past a count's length are no
+    figure (a float of 400 digits overflowed)."""
+    assert extract_size("Police arrested " + "9" * 400 + " people.") is None
