@@ -47,6 +47,7 @@ from newsmon.nlp.casualties import SIZE_FIELDS, extract_size
 from newsmon.nlp.coordination import acts_jointly, coordination_groups
 from newsmon.nlp.discourse import attribute_bare_agents
 from newsmon.nlp.heads import Head, load_head
+from newsmon.nlp.non_parties import non_party_mentions
 from newsmon.nlp.ontology import plover_score, quad_of
 from newsmon.nlp.topic_calibration import TopicCalibration
 from newsmon.nlp.training import role_features
@@ -190,7 +191,11 @@ def assign_roles(
     Coordinated mentions ("China and Russia") stay on one side (``newsmon.nlp.coordination``):
     the actor's partners join it, the recipient's join it, and a coordinated run that holds
     every country named is coded as acting on each other, unless "both" says it acts jointly.
+
+    A weapon's maker and a foreign base's host take no part (``newsmon.nlp.non_parties``).
     """
+    left_out = set(non_party_mentions(mentions, text))
+    mentions = [m for m in mentions if m not in left_out]
     if not mentions:
         return [], []
     if len({m.code for m in mentions}) == 1:

@@ -129,3 +129,32 @@ def test_a_capital_protesting_to_another_government_stays_its_government() -> No
     assert addresses_a_government(beijing, [Participant("JPN", "GOV", None, "Tokyo")])
     assert not addresses_a_government(beijing, [Participant("RUS", None, None, "Moscow")])
     assert not addresses_a_government(beijing, [Participant("CHN", "GOV", None, "Beijing")])
+
+
+def test_a_weapons_maker_and_a_bases_host_take_no_part(coder: EventCoder) -> None:
+    """The seeds' S-400 and Guantanamo sentences made Russia a target of US sanctions on Turkey
+    and Cuba a party to US migrant policy (``newsmon.nlp.non_parties``)."""
+    s400 = code_one(
+        coder,
+        "The measures are in response to Ankara's purchase of Russia's S-400 missile system, "
+        "which is deemed to violate Congress's Countering America's Adversaries Through "
+        "Sanctions Act.",
+    )
+    base = code_one(
+        coder,
+        "President Donald Trump first raised the idea of using the U.S. naval base in Cuba as "
+        "part of his administration's plans for mass deportations.",
+    )
+    for article in (s400, base):
+        assert article.events, "both report an event"
+        named = {p.code for e in article.events for p in e.actors + e.recipients}
+        assert not named & {"RUS", "CUB"}, named
+
+
+def test_events_carry_the_figures_their_sentence_states(coder: EventCoder) -> None:
+    article = code_one(
+        coder,
+        "The Human Rights Activists News Agency estimates Iranian government forces have so "
+        "far killed more than 2,500 protesters.",
+    )
+    assert [e.size for e in article.events] == [{"dead": 2500}]
