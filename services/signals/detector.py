@@ -68,6 +68,7 @@ def evidence_item(event: dict) -> EvidenceItem:
         event_time=float(event["event_time"]),
         fingerprint=int(event.get("article_fingerprint") or "0", 16),
         source=event.get("source", ""),
+        severity=severity(event.get("size")),
     )
 
 
@@ -345,8 +346,7 @@ class AllianceDetector:
         state = state or PressureState(country=country)
         before = state.at_risk
         for event, kind, outside_actor in items:
-            scale = severity(event.get("size"))
-            fold_pressure(state, evidence_item(event), kind, outside_actor, scale)
+            fold_pressure(state, evidence_item(event), kind, outside_actor)
         change = replay_change(state, before)
         if change == "none":
             return state, []

@@ -89,10 +89,13 @@ class EvidenceItem:
     event_time: float
     fingerprint: int
     source: str
+    severity: float = 1.0  # the harm its sentence states (``newsmon.signals.pressure.severity``)
 
     @property
     def strength(self) -> float:
-        return abs(self.score) * self.confidence
+        """How strongly the sentence shows the move: |score| x confidence x severity, so "forces
+        killed more than 2,500 protesters" is shown before a protest with no figure."""
+        return abs(self.score) * self.confidence * self.severity
 
 
 @dataclass
@@ -568,7 +571,7 @@ def insert_sorted(history: list[list], item: list, archive: Callable[[list], Non
 
 
 def strongest(items: list[EvidenceItem]) -> list[EvidenceItem]:
-    """The ``EVIDENCE_KEPT`` strongest items (|score| x confidence), one per sentence."""
+    """The ``EVIDENCE_KEPT`` strongest items (``EvidenceItem.strength``), one per sentence."""
     by_sentence: dict[str, EvidenceItem] = {}
     for item in sorted(items, key=lambda e: (-e.strength, e.event_id)):
         by_sentence.setdefault(" ".join(item.sentence.lower().split()), item)

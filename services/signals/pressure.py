@@ -278,16 +278,12 @@ class PressureState:
 
 
 def add_pressure(
-    state: PressureState,
-    evidence: EvidenceItem,
-    kind: str,
-    outside_actor: str | None,
-    scale: float = 1.0,
+    state: PressureState, evidence: EvidenceItem, kind: str, outside_actor: str | None
 ) -> str:
     """Fold one pressure event in and replay; returns "raised", "updated", "cleared" or
     "none"."""
     before = state.at_risk
-    if not fold_pressure(state, evidence, kind, outside_actor, scale):
+    if not fold_pressure(state, evidence, kind, outside_actor):
         return "none"
     return replay_change(state, before)
 
@@ -299,15 +295,10 @@ def replay_change(state: PressureState, before: bool) -> str:
 
 
 def fold_pressure(
-    state: PressureState,
-    evidence: EvidenceItem,
-    kind: str,
-    outside_actor: str | None,
-    scale: float = 1.0,
+    state: PressureState, evidence: EvidenceItem, kind: str, outside_actor: str | None
 ) -> bool:
     """Add one pressure event without replaying (``replay_change`` does, once per article),
-    weighed by its confidence times ``scale`` (its ``severity``); False for one already
-    seen."""
+    weighed by its confidence times its ``severity``; False for one already seen."""
     key = f"{evidence.event_id}:{kind}:{outside_actor or ''}"
     if key in state.seen_events:
         return False
@@ -325,7 +316,8 @@ def fold_pressure(
     # the sentence and kind make the report; the outside actor is kept apart, so "Israel and
     # the US struck Iran" presses once and counts for both strikers
     report = f"{report_key(evidence.sentence)}:{kind}:{outside_actor or ''}"
-    item = [evidence.event_time, max(evidence.confidence, 0.05) * scale, kind, key, report]
+    weight = max(evidence.confidence, 0.05) * evidence.severity
+    item = [evidence.event_time, weight, kind, key, report]
     at = evidence.event_time
     if first_time_seen(state.seen_reports, _without_actor(report), at):  # counts of reports
         state.kinds[kind] = state.kinds.get(kind, 0) + 1

@@ -599,3 +599,14 @@ def test_a_crackdown_that_kills_thousands_presses_more_than_one_report(
     massacre = dict(killing, size={"dead": 2500})
     raised = run_pressure(detector, [protest, massacre])
     assert any(s.pair == ("RUS", "IRN") and s.status == "active" for s in raised)
+
+
+def test_the_gravest_report_is_shown_first(detector: AllianceDetector) -> None:
+    """Evidence is ranked by |score| x confidence x severity: the killing of 2,500 comes
+    before a protest the coder is surer of."""
+    protest = event(92, ("IRN", "CVL"), [], "PROTEST", "material_conflict", -5.0, 0.0, 0.6)
+    killing = event(93, ("IRN", "MIL"), [], "ASSAULT", "material_conflict", -9.0, 0.5, 0.3)
+    killing["recipients"] = [{"code": "IRN", "agent": "CVL"}]
+    killing["size"] = {"dead": 2500}
+    raised = [s for s in run_pressure(detector, [protest, killing]) if s.pair == ("RUS", "IRN")]
+    assert raised and raised[-1].evidence[0].sentence == killing["sentence"]
