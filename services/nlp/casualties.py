@@ -139,6 +139,11 @@ def _patterns(kind: str) -> list[re.Pattern[str]]:
 
 
 _BY_KIND = {kind: _patterns(kind) for kind in _PARTICIPLES}
+_ANY_HARM = re.compile(
+    r"kill|dead|died|death|fatalit|slain|massacr|execut|slaughter|perish|lives|toll|injur|"
+    r"wound|hurt|arrest|detain|detention|jail|imprison|rounded up|custody",
+    re.I,
+)
 
 
 def parse_figure(text: str) -> int | None:
@@ -170,6 +175,8 @@ def parse_figure(text: str) -> int | None:
 def extract_size(sentence: str) -> dict[str, int] | None:
     """The sentence's figures by kind (``dead``, ``injured``, ``arrested``, each the largest
     stated), or None when it states none."""
+    if not _ANY_HARM.search(sentence):  # most sentences: one scan instead of fifteen
+        return None
     found: dict[str, int] = {}
     for kind, patterns in _BY_KIND.items():
         for pattern in patterns:
